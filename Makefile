@@ -1,0 +1,60 @@
+# The commands people type. Every target sets up .venv first, so each one
+# works on a fresh machine with Python 3.11+ and the package registries.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+# JupyterLab refuses to run as root unless told to
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup lab lab-instructor test test-fast release nav lint grade bench clean
+
+help:
+	@echo "make lab             set up, then open the course in JupyterLab (student view)"
+	@echo "make test            set up, then run every test (notebooks, grading, browser)"
+	@echo "make release         regenerate notebooks/ from solutions/ with nbgrader"
+	@echo "make nav             regenerate the navigation cells and the index"
+	@echo "make lab-instructor  JupyterLab at the repository root (solutions, formgrader)"
+	@echo "make lint            ruff over the package, the tests and the notebooks"
+	@echo "make bench           the benchmarks; writes benchmarks/results.json"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks \
+	    --LabApp.default_url=/lab/tree/index.ipynb $(LAB_ARGS)
+
+lab-instructor: setup
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. $(LAB_ARGS)
+
+# the browser tests need Debian's chromium; tools/ensure-chromium installs it
+# when it is missing and this machine allows it (SKIP_BROWSER=1 skips them)
+test: setup
+	@tools/ensure-chromium
+	$(PY) -m pytest -n 2 --dist loadfile \
+	    --nbval --nbval-current-env --nbval-cell-timeout=120 \
+	    tests solutions $(PYTEST_ARGS)
+
+# everything but the browser and the notebook execution, for a quick loop
+test-fast: setup
+	$(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow" tests $(PYTEST_ARGS)
+
+release: setup
+	$(PY) -m nbutils.instructor.release
+
+nav: setup
+	$(PY) -m nbutils.instructor.navigation
+
+lint: setup
+	$(VENV)/bin/ruff check nbutils tests solutions
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

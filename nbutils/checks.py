@@ -1,0 +1,369 @@
+"""Student-facing checks: compare a student's function with reference values.
+
+Used by the visible check cells and the hidden tests of every notebook.
+A check never crashes on what a student's function returns: a wrong type,
+a wrong shape, NaN, an exception or a missing ``return`` all become one
+plain message that says what was expected, what came back and, where a
+known mistake explains it, a hint.
+
+    from nbutils import checks
+    checks.check_function(sigmoid, [checks.Case((0.0,), 0.5)], name="sigmoid")
+
+The comparison functions are bound when this module is imported, so an
+answer cell that later replaces ``numpy.isclose`` or ``numpy.allclose``
+does not change what a check decides.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "Case",
+    "CheckFailed",
+    "Hint",
+    "check_function",
+    "check_value",
+    "compare",
+    "describe",
+    "error_hints",
+]
+
+# bound now: later monkey-patching of numpy does not reach the checks
+_asarray = np.asarray
+_isfinite = np.isfinite
+_isnan = np.isnan
+_abs = np.abs
+_all = np.all
+_any = np.any
+_argmax = np.argmax
+_unravel_index = np.unravel_index
+
+
+class CheckFailed(AssertionError):
+    """A check found a problem; the message says what it is, in plain words."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function: ``fn(*args)`` should give ``expected``.
+
+    ``label`` names the case in messages (defaults to the call itself).
+    """
+
+    args: tuple
+    expected: Any
+    label: str | None = None
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A likely mistake: ``when(got, expected, *args)`` is true when it explains ``got``.
+
+    ``when`` receives plain NumPy arrays (``got`` has already passed the
+    type, shape and NaN checks). It may raise; that simply means no match.
+    """
+
+    message: str
+    when: Callable[..., bool]
+
+
+def describe(value: Any, limit: int = 80) -> str:
+    """A short, readable rendering of any value for a message."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        text = repr(value.item())
+    elif isinstance(value, np.ndarray):
+        with np.printoptions(precision=12, threshold=8, edgeitems=3):
+            text = np.array2string(value, separator=", ")
+        text = text.replace("\n", " ")
+        text = f"array({text}) with shape {value.shape}"
+    elif isinstance(value, (float, np.floating)):
+        text = repr(float(value))
+    else:
+        try:
+            text = repr(value)
+        except Exception:  # a student's object whose repr is broken
+            text = f"<{type(value).__name__} object>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__module__.replace("builtins", "").strip(".") + (
+        "." if type(value).__module__ != "builtins" else ""
+    ) + type(value).__name__
+
+
+def compare(
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-9,
+    atol: float = 0.0,
+    shape_matters: bool = True,
+) -> str | None:
+    """Why ``got`` is not ``expected``, or None when it is.
+
+    Numbers and arrays are compared element-wise with a relative tolerance
+    ``rtol`` (and an absolute floor ``atol`` for values that are exactly 0).
+    With ``shape_matters=False`` a scalar wrapped in an array of size one,
+    or an array of shape ``(n, 1)`` where ``(n,)`` was expected, is accepted.
+    """
+    if got is None:
+        return (
+            "it returned None. Did you forget the `return` statement, or "
+            "print the result instead of returning it?"
+        )
+    exp = _asarray(expected, dtype=float)
+    if isinstance(got, (str, bytes)):
+        return f"it returned a string ({describe(got)}), not a number."
+    if isinstance(got, dict):
+        return "it returned a dict, not a number or an array."
+    try:
+        arr = _asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return (
+            f"it returned a {_type_name(got)} ({describe(got)}) that cannot be "
+            "read as a number or an array of numbers."
+        )
+    except Exception as exc:  # a student's object that breaks np.asarray
+        return f"its result could not be read as numbers ({type(exc).__name__})."
+    if arr.shape != exp.shape:
+        if not shape_matters and arr.size == exp.size:
+            arr = arr.reshape(exp.shape)
+        elif exp.ndim == 0 and arr.size == 1:
+            return (
+                f"it returned an array of shape {arr.shape}; a single number "
+                "was expected. Did you wrap the result in a list or an array?"
+            )
+        else:
+            hint = ""
+            if arr.ndim == 2 and exp.ndim == 2 and arr.shape == exp.shape[::-1]:
+                hint = " That is the expected shape transposed: check the order " \
+                    "of a matrix product or a missing `.T`."
+            elif arr.ndim == 0 and exp.ndim > 0:
+                hint = (
+                    " It returned one number where an array was expected: does "
+                    "it work element-wise on the whole array (no `math.` "
+                    "functions, no `float(...)`)?"
+                )
+            return f"expected shape {exp.shape}, got shape {arr.shape}.{hint}"
+    nan = _isnan(arr)
+    if _any(nan):
+        where = "" if arr.ndim == 0 else f" at index {_first(nan)}"
+        return (
+            f"it returned NaN{where}. NaN comes from 0/0, inf - inf or "
+            "inf/inf: an overflow somewhere on the way?"
+        )
+    inf = ~_isfinite(arr) & _isfinite(exp)
+    if _any(inf):
+        where = "" if arr.ndim == 0 else f" at index {_first(inf)}"
+        return f"it returned an infinite value{where}: an overflow somewhere?"
+    err = _abs(arr - exp)
+    bad = ~(err <= atol + rtol * _abs(exp))
+    if _any(bad):
+        if arr.ndim == 0:
+            rel = float(err) / abs(float(exp)) if float(exp) != 0 else float("inf")
+            return (f"the value is off by {float(err):.3g} (relative error "
+                    f"{rel:.2g}; allowed: {rtol:g}).")
+        idx = _first(bad)
+        return (
+            f"{int(bad.sum())} of {bad.size} values differ; the first at index "
+            f"{idx}: expected {describe(float(exp[idx]))}, got "
+            f"{describe(float(arr[idx]))}."
+        )
+    return None
+
+
+def _first(mask: np.ndarray) -> tuple | int:
+    flat = int(_argmax(mask))
+    idx = _unravel_index(flat, mask.shape)
+    return int(idx[0]) if len(idx) == 1 else tuple(int(i) for i in idx)
+
+
+def _call_text(name: str, case: Case) -> str:
+    if case.label:
+        return case.label
+    parts = [describe(a, limit=60) for a in case.args]
+    parts += [f"{k}={describe(v, limit=60)}" for k, v in case.kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _matching_hints(
+    hints: Sequence[Hint], got: Any, expected: Any, args: tuple
+) -> list[str]:
+    found = []
+    for hint in hints:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                if _hint_matches(hint, got, expected, args):
+                    found.append(hint.message)
+        except Exception:
+            continue
+    return found
+
+
+def _hint_matches(hint: Hint, got: Any, expected: Any, args: tuple) -> bool:
+    arr_args = tuple(_asarray(a) if _is_numeric(a) else a for a in args)
+    return bool(hint.when(_asarray(got, dtype=float), _asarray(expected, dtype=float),
+                          *arr_args))
+
+
+def error_hints(exc: BaseException) -> list[str]:
+    """Plain-words hints for the exceptions beginners meet most."""
+    text = str(exc)
+    if isinstance(exc, TypeError) and ("length-1" in text or "size-1" in text
+                                       or "0-dimensional" in text):
+        return ["a `math.` function (math.exp, ...) takes one number only; use the "
+                "NumPy version (np.exp, ...) so that it works on whole arrays."]
+    if isinstance(exc, (RuntimeWarning, FloatingPointError)) and "overflow" in text:
+        return ["e to a large power does not fit in a float and overflows. Arrange "
+                "the formula so that np.exp only ever sees zero or negative numbers."]
+    if isinstance(exc, RuntimeWarning) and "invalid value" in text:
+        return ["an invalid operation (0/0, inf - inf, inf/inf) made a NaN on the way."]
+    if isinstance(exc, RuntimeWarning) and "divide by zero" in text:
+        return ["something was divided by zero."]
+    if isinstance(exc, NameError):
+        return ["a name is not defined: is it spelled as in the cells above, and "
+                "did you run them?"]
+    if isinstance(exc, ValueError) and ("align" in text or "broadcast" in text
+                                        or "matmul" in text):
+        return ["the shapes of two arrays do not fit together: print their `.shape` "
+                "and check the order of a product, or a missing `.T`."]
+    return []
+
+
+def _is_numeric(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number, np.ndarray, list, tuple))
+
+
+def _report(name: str, lines: list[str], passed: int, total: int) -> None:
+    __tracebackhide__ = True
+    text = "\n".join([f"✗ {name}: {passed} of {total} checks passed."] + lines)
+    print(text)
+    raise CheckFailed(text) from None
+
+
+def check_function(
+    fn: Callable,
+    cases: Iterable[Case],
+    *,
+    name: str | None = None,
+    rtol: float = 1e-9,
+    atol: float = 0.0,
+    hints: Sequence[Hint] = (),
+    shape_matters: bool = True,
+    quiet: bool = False,
+    warnings_are_errors: bool = True,
+) -> None:
+    """Call ``fn`` on every case and compare with the expected values.
+
+    Prints one line when everything passes. Otherwise prints, for the first
+    failing case, the call, what was expected, what came back and any hint
+    whose ``when`` matches, and raises :class:`CheckFailed` with the same
+    text. Returns None: nbgrader reads a number left as a test cell's
+    result as partial credit, so a check must never leave one. With ``warnings_are_errors``
+    a ``RuntimeWarning`` (overflow, invalid value) counts as a failure.
+    """
+    __tracebackhide__ = True
+    cases = list(cases)
+    name = name or getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        _report(name, [f"  `{name}` is a {_type_name(fn)}, not a function."], 0,
+                len(cases))
+    module = getattr(fn, "__module__", "") or ""
+    if module.split(".")[0] == "nbutils":
+        _report(name, [
+            f"  `{name}` is the course library's own version ({module}), not "
+            "yours. Write the function in the cell above.",
+        ], 0, len(cases))
+    for i, case in enumerate(cases):
+        call = _call_text(name, case)
+        args = tuple(_copy(a) for a in case.args)
+        try:
+            with warnings.catch_warnings():
+                if warnings_are_errors:
+                    warnings.simplefilter("error", RuntimeWarning)
+                got = fn(*args, **case.kwargs)
+        except NotImplementedError:
+            _report(name, [
+                f"  `{name}` is not written yet: replace the line "
+                "`raise NotImplementedError()` with your code.",
+            ], i, len(cases))
+        except Exception as exc:
+            _report(name, [
+                f"  calling {call}",
+                f"  raised {type(exc).__name__}: {exc}",
+            ] + [f"  hint: {h}" for h in error_hints(exc)], i, len(cases))
+        problem = compare(got, case.expected, rtol=rtol, atol=atol,
+                          shape_matters=shape_matters)
+        if problem is not None:
+            lines = [
+                f"  calling {call}",
+                f"  expected {describe(_as_shown(case.expected))}",
+                f"  got      {describe(got)}",
+                f"  problem: {problem}",
+            ]
+            if "shape" not in problem and "returned" not in problem:
+                for message in _matching_hints(hints, got, case.expected, case.args):
+                    lines.append(f"  hint: {message}")
+            _report(name, lines, i, len(cases))
+    if not quiet:
+        print(f"✓ {name}: all {len(cases)} checks passed.")
+
+
+def check_value(
+    value: Any,
+    expected: Any,
+    *,
+    name: str,
+    rtol: float = 1e-9,
+    atol: float = 0.0,
+    hints: Sequence[Hint] = (),
+    shape_matters: bool = True,
+    quiet: bool = False,
+) -> None:
+    """Compare a value the student computed (not a function) with the expected one."""
+    __tracebackhide__ = True
+    problem = compare(value, expected, rtol=rtol, atol=atol,
+                      shape_matters=shape_matters)
+    if problem is not None:
+        lines = [
+            f"  expected {describe(expected)}",
+            f"  got      {describe(value)}",
+            f"  problem: {problem}",
+        ]
+        if "shape" not in problem and "returned" not in problem:
+            for message in _matching_hints(hints, value, expected, ()):
+                lines.append(f"  hint: {message}")
+        _report(name, lines, 0, 1)
+    if not quiet:
+        print(f"✓ {name}: correct.")
+
+
+def _as_shown(value: Any) -> Any:
+    return _asarray(value) if isinstance(value, (list, tuple)) else value
+
+
+def _copy(value: Any) -> Any:
+    """Give the student's function its own copy, so it cannot change a case."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def close(a: float, b: float, rtol: float = 1e-9) -> bool:
+    """Plain-Python relative comparison of two numbers (used by hints)."""
+    return math.isclose(float(a), float(b), rel_tol=rtol, abs_tol=1e-300)

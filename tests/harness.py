@@ -1,0 +1,217 @@
+"""Shared machinery for the tests: find cells, run notebooks in a real kernel.
+
+``NotebookKernel`` starts a real IPython kernel in a notebook's folder, runs
+the solution notebook's code cells in order, and then lets a test put any
+source in place of an answer cell and run that exercise's test cell, as
+nbgrader would. ``exercise_tests`` turns a table of known wrong answers into
+the four tests every graded exercise must pass (see tests/test_nb01_neuron.py).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def assignments() -> list[str]:
+    from nbutils.instructor import assignments as _assignments
+
+    return _assignments(ROOT)
+
+
+def source_path(name: str) -> Path:
+    return SOLUTIONS / name / f"{name}.ipynb"
+
+
+def student_path(name: str) -> Path:
+    return NOTEBOOKS / name / f"{name}.ipynb"
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def cell_by_grade_id(nb, grade_id: str):
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return cell
+    raise KeyError(f"no cell with grade_id {grade_id!r}")
+
+
+def answer_cells(nb) -> list:
+    """Autograded answer cells: solution, not graded."""
+    return [c for c in nb.cells if c.cell_type == "code"
+            and nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")]
+
+
+def graded_test_cells(nb) -> list:
+    """Autograder test cells: graded code cells that are not answers."""
+    return [c for c in nb.cells if c.cell_type == "code"
+            and nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+
+
+def isolated_env(tmp: Path) -> dict:
+    """An environment whose Jupyter, IPython and matplotlib state lives in ``tmp``."""
+    env = dict(os.environ)
+    for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter-config"),
+                     ("JUPYTER_DATA_DIR", "jupyter-data"),
+                     ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+        path = tmp / sub
+        path.mkdir(parents=True, exist_ok=True)
+        env[var] = str(path)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # nbgrader runs `alembic` by name: the venv's bin must come first on PATH
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    return env
+
+
+@dataclass
+class Run:
+    ok: bool
+    output: str
+
+
+class NotebookKernel:
+    """A real kernel that has run one solution notebook, ready for experiments."""
+
+    def __init__(self, name: str, timeout: float = 60):
+        from jupyter_client.manager import start_new_kernel
+
+        self.name = name
+        self.timeout = timeout
+        self.nb = read(source_path(name))
+        self._tmp = tempfile.TemporaryDirectory(prefix="nbkernel-")
+        env = isolated_env(Path(self._tmp.name))
+        self.km, self.kc = start_new_kernel(
+            kernel_name="python3", cwd=str(source_path(name).parent), env=env)
+        for cell in self.nb.cells:
+            if cell.cell_type == "code":
+                run = self.run(cell.source)
+                if not run.ok:
+                    self.close()
+                    raise RuntimeError(
+                        f"{name}: cell {cell.id} failed while setting up:\n{run.output}")
+
+    def run(self, source: str) -> Run:
+        """Execute ``source``; ok is False when it raised. Output is all text seen."""
+        texts: list[str] = []
+        status = {"ok": True}
+
+        def hook(msg):
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                texts.append(content["text"])
+            elif kind == "error":
+                status["ok"] = False
+                texts.append(f"{content['ename']}: {content['evalue']}")
+            elif kind in ("execute_result", "display_data"):
+                texts.append(content["data"].get("text/plain", ""))
+
+        try:
+            reply = self.kc.execute_interactive(source, timeout=self.timeout,
+                                                output_hook=hook, allow_stdin=False)
+        except (TimeoutError, queue.Empty):
+            self.km.interrupt_kernel()
+            return Run(False, "timed out")
+        if reply["content"]["status"] != "ok":
+            status["ok"] = False
+        return Run(status["ok"], "".join(texts))
+
+    def exercise(self, answer_id: str, test_id: str, answer_source: str) -> Run:
+        """Run ``answer_source`` in place of an answer cell, then its test cell.
+
+        The solution's answer cell is run again afterwards, so that one
+        experiment never leaks into the next.
+        """
+        solution = cell_by_grade_id(self.nb, answer_id).source
+        test = cell_by_grade_id(self.nb, test_id).source
+        try:
+            setup = self.run(answer_source)
+            if not setup.ok:
+                return setup
+            return self.run(test)
+        finally:
+            restored = self.run(solution)
+            assert restored.ok, f"restoring {answer_id} failed: {restored.output}"
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+        self._tmp.cleanup()
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A known wrong answer: the answer cell's ``source`` and a phrase the check
+    must print for it (the specific message a student would see)."""
+
+    label: str
+    source: str
+    says: str = ""
+
+
+def exercise_tests(notebook: str, answers: dict[str, str],
+                   wrong: dict[str, list[Wrong]]):
+    """The tests every graded exercise of ``notebook`` must pass.
+
+    ``answers`` maps each graded test cell's grade_id to the grade_id of the
+    answer cell it tests; ``wrong`` maps it to at least two known wrong
+    answers. Returns four test functions for the calling module.
+    """
+    test_ids = list(answers)
+
+    @pytest.fixture(scope="module")
+    def kernel():
+        k = NotebookKernel(notebook)
+        yield k
+        k.close()
+
+    def test_every_graded_test_cell_is_covered():
+        nb = read(source_path(notebook))
+        graded = [nbgrader_meta(c)["grade_id"] for c in graded_test_cells(nb)]
+        assert sorted(graded) == sorted(test_ids), "every graded test cell needs an entry"
+        for test_id in test_ids:
+            assert len(wrong.get(test_id, [])) >= 2, f"{test_id}: two wrong answers at least"
+
+    @pytest.mark.parametrize("test_id", test_ids)
+    def test_solution_passes(kernel, test_id):
+        answer = cell_by_grade_id(kernel.nb, answers[test_id]).source
+        run = kernel.exercise(answers[test_id], test_id, answer)
+        assert run.ok, run.output
+
+    @pytest.mark.parametrize("test_id", test_ids)
+    def test_blank_stub_fails(kernel, test_id):
+        stub = cell_by_grade_id(read(student_path(notebook)), answers[test_id]).source
+        assert "NotImplementedError" in stub
+        run = kernel.exercise(answers[test_id], test_id, stub)
+        assert not run.ok
+        assert "not written yet" in run.output, run.output
+
+    cases = [(t, w) for t in test_ids for w in wrong.get(t, [])]
+
+    @pytest.mark.parametrize("test_id,case", cases,
+                             ids=[f"{t}-{w.label}" for t, w in cases])
+    def test_wrong_answer_fails(kernel, test_id, case):
+        run = kernel.exercise(answers[test_id], test_id, case.source)
+        assert not run.ok, f"the wrong answer {case.label!r} passed:\n{run.output}"
+        assert case.says in run.output, (
+            f"expected the message to say {case.says!r}; it said:\n{run.output}")
+
+    return (kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
+            test_blank_stub_fails, test_wrong_answer_fails)

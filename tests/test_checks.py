@@ -1,0 +1,113 @@
+"""nbutils.checks: plain messages for every kind of wrong return, never a crash."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nbutils import checks
+from nbutils.activations import sigmoid
+
+
+def run(fn, cases, **kw):
+    """The printed message of a failing check, or None when it passed."""
+    try:
+        checks.check_function(fn, cases, quiet=True, **kw)
+    except checks.CheckFailed as exc:
+        return str(exc)
+    return None
+
+
+CASE = [checks.Case((np.array([1.0, 2.0]),), [2.0, 4.0])]
+
+
+def test_passes_and_returns_nothing(capsys):
+    assert checks.check_function(lambda x: 2 * x, CASE, name="double") is None
+    assert "✓ double: all 1 checks passed." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn,says", [
+    (lambda x: None, "returned None"),
+    (lambda x: "2, 4", "returned a string"),
+    (lambda x: {"a": 1}, "returned a dict"),
+    (lambda x: object(), "cannot be read as a number"),
+    (lambda x: np.array([2.0, 4.0, 6.0]), "expected shape (2,), got shape (3,)"),
+    (lambda x: 6.0, "one number where an array was expected"),
+    (lambda x: np.array([np.nan, 4.0]), "NaN at index 0"),
+    (lambda x: np.array([np.inf, 4.0]), "infinite value at index 0"),
+    (lambda x: np.array([2.0, 5.0]), "1 of 2 values differ; the first at index 1"),
+    (lambda x: [[2.0], [4.0]], "expected shape (2,), got shape (2, 1)"),
+])
+def test_wrong_returns_get_plain_messages(fn, says):
+    message = run(fn, CASE, name="double")
+    assert message is not None and says in message, message
+    assert "calling double(" in message and "expected" in message
+
+
+def test_transposed_matrix_is_named():
+    message = run(lambda: np.ones((3, 2)), [checks.Case((), np.ones((2, 3)))], name="f")
+    assert "transposed" in message
+
+
+def test_shape_can_be_relaxed():
+    assert run(lambda x: [[2.0], [4.0]], CASE, shape_matters=False) is None
+
+
+def test_relative_tolerance():
+    exp = 0.02146953526581111
+    assert run(lambda: exp * (1 + 1e-12), [checks.Case((), exp)]) is None
+    message = run(lambda: 0.0214, [checks.Case((), exp)])  # the tutorial's rounding
+    assert "relative error" in message
+
+
+@pytest.mark.parametrize("fn,says", [
+    (lambda x: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
+    (lambda x: math.exp(x), "takes one number only"),
+    (lambda x: 1 / (1 + np.exp(-x * 1000)), "overflows"),
+    (lambda x: undefined_name, "a name is not defined"),  # noqa: F821
+    (lambda x: np.ones((2, 3)) @ x, "shapes of two arrays do not fit"),
+])
+def test_exceptions_become_messages(fn, says):
+    cases = [checks.Case((np.array([-1.0, 2.0]),), [0.0, 1.0])]
+    message = run(fn, cases, name="f")
+    assert message is not None and says in message, message
+
+
+def test_hints_fire_only_when_they_explain_the_value():
+    hint = checks.Hint("minus sign?", lambda got, exp, z: np.allclose(got, 1 - exp))
+    case = [checks.Case((7.0,), sigmoid(7.0))]
+    assert "hint: minus sign?" in run(lambda z: sigmoid(-z), case, hints=[hint])
+    assert "hint" not in run(lambda z: 0.3, case, hints=[hint])
+    broken = checks.Hint("never", lambda got, exp, z: 1 / 0)
+    assert "hint" not in run(lambda z: 0.3, case, hints=[broken])
+
+
+def test_refuses_the_libraries_own_answer():
+    assert "course library's own version" in run(sigmoid, [checks.Case((0.0,), 0.5)])
+
+
+def test_not_a_function():
+    assert "not a function" in run(3.0, [checks.Case((0.0,), 0.5)], name="sigmoid")
+
+
+def test_student_cannot_change_the_cases():
+    x = np.array([1.0, 2.0])
+
+    def mutate(v):
+        v[:] = 0
+        return v
+
+    run(mutate, [checks.Case((x,), [0.0, 0.0])])
+    assert x.tolist() == [1.0, 2.0]
+
+
+def test_patching_numpy_does_not_fool_the_checks(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda *a, **k: True)
+    assert run(lambda x: x, CASE) is not None
+
+
+def test_check_value():
+    assert checks.check_value(0.5, 0.5, name="v", quiet=True) is None
+    with pytest.raises(checks.CheckFailed, match="off by"):
+        checks.check_value(0.4, 0.5, name="v")

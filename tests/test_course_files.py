@@ -1,0 +1,152 @@
+"""The course's files are in step: student versions, navigation, dependencies, notebooks."""
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from harness import (
+    ROOT,
+    answer_cells,
+    assignments,
+    graded_test_cells,
+    nbgrader_meta,
+    read,
+    source_path,
+    student_path,
+)
+
+from nbutils.instructor import navigation, release
+
+ALL = assignments()
+
+
+def test_there_are_notebooks():
+    assert ALL and ALL[0] == "01_neuron"
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+", a) for a in ALL)
+
+
+@pytest.mark.slow
+def test_student_versions_are_what_release_generates(tmp_path):
+    """notebooks/ must be exactly what `make release` makes from solutions/."""
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    assert release.release(tmp_path) == []
+    stale = []
+    for a in ALL:
+        fresh = (tmp_path / "notebooks" / a / f"{a}.ipynb").read_bytes()
+        if not student_path(a).exists() or student_path(a).read_bytes() != fresh:
+            stale.append(a)
+    assert not stale, f"stale student versions (run `make release`): {stale}"
+    committed = sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir())
+    assert committed == ALL, "notebooks/ has folders that solutions/ does not"
+
+
+def test_navigation_is_up_to_date():
+    assert navigation.stale(ROOT) == [], "run `make nav` (then `make release`)"
+
+
+def test_navigation_links_point_at_real_notebooks():
+    for a in ALL:
+        nb = read(source_path(a))
+        top, bottom = nb.cells[0], nb.cells[-1]
+        assert "navigation" in top.metadata["tags"] and top.source == bottom.source
+        for target in re.findall(r"\]\(\.\./([^)]+)\)", top.source):
+            assert (ROOT / "solutions" / target).exists(), target
+            assert (ROOT / "notebooks" / target).exists(), target
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_source_notebook_structure(name):
+    """The skeleton every notebook follows, and nbgrader's metadata rules."""
+    nb = read(source_path(name))
+    ids = [c.id for c in nb.cells]
+    assert len(ids) == len(set(ids)), "cell ids must be unique"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert navigation.title(nb)
+    assert "## Summary" in text, "every notebook ends with a summary"
+    assert "You will learn" in text, "every notebook says what it teaches"
+    grade_ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
+    assert len(grade_ids) == len(set(grade_ids)), "grade_ids must be unique"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, \
+                f"{cell.id}: source notebooks are stored without outputs"
+        meta = nbgrader_meta(cell)
+        if meta.get("grade"):
+            assert meta["points"] > 0 and meta["locked"], cell.id
+    answers = answer_cells(nb)
+    graded = graded_test_cells(nb)
+    assert answers and graded, "every notebook has graded exercises"
+    for cell in answers:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+    for cell in graded:
+        assert cell.source.lstrip().startswith('"""'), \
+            f"{cell.id}: a test cell starts with a docstring saying what it checks"
+    # the exercise heading states the points of its test cell
+    for cell in graded:
+        points = nbgrader_meta(cell)["points"]
+        unit = "point" if points == 1 else "points"
+        assert f"({points} {unit})" in text, f"{cell.id}: heading with ({points} {unit})"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_student_version_hides_solutions_and_hidden_tests(name):
+    nb = read(student_path(name))
+    for cell in nb.cells:
+        assert "BEGIN SOLUTION" not in cell.source
+        assert "HIDDEN TESTS" not in cell.source
+    for cell in answer_cells(nb):
+        assert "raise NotImplementedError()" in cell.source
+
+
+def _deps_pyproject():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    deps = data["project"]["dependencies"] + data["project"]["optional-dependencies"]["dev"]
+    return {re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower(): d.replace(" ", "")
+            for d in deps}
+
+
+def _deps_environment():
+    deps = {}
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
+        m = re.match(r"\s+- ([A-Za-z0-9_.\-]+)([<>=!~][^#]*)?(#.*)?$", line)
+        if m and m.group(1) not in ("python", "pip"):
+            deps[m.group(1).lower()] = (m.group(1) + (m.group(2) or "")).replace(" ", "")
+    return deps
+
+
+def test_environment_yml_lists_what_pyproject_lists():
+    assert _deps_environment() == _deps_pyproject()
+
+
+def test_nbutils_import_has_no_side_effects():
+    code = (
+        "import matplotlib, warnings, numpy as np\n"
+        "before = (dict(matplotlib.rcParams), list(warnings.filters),"
+        " np.random.get_state()[1].tolist())\n"
+        "import nbutils, nbutils.checks, nbutils.data, nbutils.activations,"
+        " nbutils.live, nbutils.viz\n"
+        "after = (dict(matplotlib.rcParams), list(warnings.filters),"
+        " np.random.get_state()[1].tolist())\n"
+        "assert before == after\n"
+        "import sys; assert 'ipywidgets' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ci_runs_make_test():
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert "make test" in lines
+
+
+def test_ruff_is_clean():
+    """Lint the package, the tests and the source notebooks (`make lint`)."""
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "nbutils", "tests",
+                           "solutions"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,54 @@
+"""nbutils.data and the reference functions agree with REFERENCE_NUMBERS.md."""
+
+import numpy as np
+import pytest
+
+from nbutils import activations, data
+
+
+def rel(a, b, rtol=1e-12):
+    return np.allclose(a, b, rtol=rtol, atol=0)
+
+
+def test_people_are_shifted_as_the_tutorial_does():
+    X, y, names = data.people()
+    assert names == ["Alice", "Bob", "Charlie", "Diana"]
+    assert X.tolist() == [[-2, -1], [25, 6], [17, 4], [-15, -6]]
+    assert y.tolist() == [1, 0, 0, 1]
+    X_new, new_names = data.new_people()
+    assert new_names == ["Emily", "Frank"] and X_new.tolist() == [[-7, -3], [20, 2]]
+
+
+def test_xor_and_study_sleep():
+    X, y = data.xor()
+    assert X.shape == (4, 2) and y.tolist() == [0, 1, 1, 0]
+    X, y, q = data.study_sleep()
+    Xs = data.scale_study_sleep(X, X)
+    assert Xs.max(axis=0).tolist() == [1, 1]
+    assert data.scale_study_sleep(q, X).tolist() == [[4 / 3, 8 / 9]]
+
+
+@pytest.mark.parametrize("z,expected", [
+    (7.0, 0.9990889488055994), (3.0, 0.9525741268224334),
+    (-3.0, 0.04742587317756678), (0.0, 0.5),
+])
+def test_sigmoid_reference_values(z, expected):
+    assert rel(activations.sigmoid(z), expected)
+
+
+def test_sigmoid_is_stable_and_shape_preserving():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = activations.sigmoid(np.array([[-1000.0, 1000.0], [-1e308, 0.0]]))
+    assert out.shape == (2, 2) and out.tolist() == [[0.0, 1.0], [0.0, 0.5]]
+    assert isinstance(activations.sigmoid(1.0), float)
+
+
+def test_sigmoid_prime():
+    assert activations.sigmoid_prime(0.0) == 0.25
+    z = np.linspace(-5, 5, 11)
+    numeric = (activations.sigmoid(z + 1e-6) - activations.sigmoid(z - 1e-6)) / 2e-6
+    assert rel(activations.sigmoid_prime(z), numeric, rtol=1e-8)
+    assert np.all(activations.sigmoid_prime(z[z != 0]) < 0.25)

@@ -39,13 +39,11 @@ lab-instructor: setup
 # when it is missing and this machine allows it (SKIP_BROWSER=1 skips them)
 test: setup
 	@tools/ensure-chromium
-	$(PY) -m pytest -n 2 --dist loadfile \
-	    --nbval --nbval-current-env --nbval-cell-timeout=120 \
-	    tests solutions $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist load tests $(PYTEST_ARGS)
 
 # everything but the browser and the notebook execution, for a quick loop
 test-fast: setup
-	$(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow" tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist load -m "not browser and not slow" tests $(PYTEST_ARGS)
 
 release: setup
 	$(PY) -m nbutils.instructor.release

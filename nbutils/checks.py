@@ -28,6 +28,7 @@ __all__ = [
     "CheckFailed",
     "Hint",
     "check_function",
+    "check_raises",
     "check_value",
     "compare",
     "describe",
@@ -318,6 +319,45 @@ def check_function(
             _report(name, lines, i, len(cases))
     if not quiet:
         print(f"✓ {name}: all {len(cases)} checks passed.")
+
+
+def check_raises(
+    fn: Callable,
+    args: tuple,
+    exception: type[BaseException],
+    *,
+    name: str | None = None,
+    says: str = "",
+    quiet: bool = False,
+) -> None:
+    """``fn(*args)`` must raise ``exception`` (with ``says`` in its message).
+
+    For exercises that ask for a clear error on bad input.
+    """
+    __tracebackhide__ = True
+    name = name or getattr(fn, "__name__", "your function")
+    call = _call_text(name, Case(args, None))
+    try:
+        got = fn(*tuple(_copy(a) for a in args))
+    except NotImplementedError:
+        _report(name, [f"  `{name}` is not written yet: replace the line "
+                       "`raise NotImplementedError()` with your code."], 0, 1)
+    except exception as exc:
+        if says and says.lower() not in str(exc).lower():
+            _report(name, [f"  calling {call}",
+                           f"  raised {type(exc).__name__}: {exc}",
+                           f"  problem: the message should mention {says!r}."], 0, 1)
+        if not quiet:
+            print(f"✓ {name}: raises {exception.__name__} as it should.")
+        return
+    except Exception as exc:
+        _report(name, [f"  calling {call}",
+                       f"  expected it to raise {exception.__name__}",
+                       f"  it raised {type(exc).__name__}: {exc}"], 0, 1)
+    else:
+        _report(name, [f"  calling {call}",
+                       f"  expected it to raise {exception.__name__}",
+                       f"  it returned {describe(got)} instead"], 0, 1)
 
 
 def check_value(

@@ -111,3 +111,18 @@ def test_check_value():
     assert checks.check_value(0.5, 0.5, name="v", quiet=True) is None
     with pytest.raises(checks.CheckFailed, match="off by"):
         checks.check_value(0.4, 0.5, name="v")
+
+
+def test_check_raises():
+    def strict(a, b):
+        if len(a) != len(b):
+            raise ValueError("lengths differ: 2 and 3")
+        return 0.0
+
+    checks.check_raises(strict, ([1, 2], [1, 2, 3]), ValueError, says="lengths", quiet=True)
+    with pytest.raises(checks.CheckFailed, match="returned 0.0 instead"):
+        checks.check_raises(lambda a, b: 0.0, ([1], [1, 2]), ValueError)
+    with pytest.raises(checks.CheckFailed, match="it raised TypeError"):
+        checks.check_raises(lambda a, b: 1 + "x", ([1], [1, 2]), ValueError)
+    with pytest.raises(checks.CheckFailed, match="should mention"):
+        checks.check_raises(strict, ([1], [1, 2]), ValueError, says="shape")

@@ -182,3 +182,13 @@ def _usable(activation: Callable):
 def neuron_explorer(activation: Callable, w=(0.0, 1.0), b=4.0, x=(2.0, 3.0)):
     """The live explorer of notebook 01; display the returned object."""
     return NeuronExplorer(activation, w=w, b=b, x=x)
+
+
+def example_widget() -> NeuronExplorer:
+    """The widget exactly as notebook 01 shows it (with the reference sigmoid).
+
+    Used by the benchmarks and the browser tests to know what to expect.
+    """
+    from ..activations import sigmoid
+
+    return NeuronExplorer(sigmoid, w=(0, 1), b=4, x=(2, 3))

@@ -1,0 +1,260 @@
+"""Every notebook's widget in a real browser: JupyterLab driven by Debian's chromium.
+
+For each student notebook with a cell tagged ``widget`` (answers filled in
+with the solutions): open it in JupyterLab, run all cells, move the widget's
+first slider by keyboard and then by typing a value, and check that the
+printed readout and the picture are exactly what ``viz.example_widget()``
+shows after the same moves in this process. Also: nbgrader's JupyterLab
+extension is loaded (its Validate button works).
+
+Screenshots of each widget after each move go to test-artifacts/browser/.
+Run only these with ``pytest -m browser``. Without chromium they fail with
+install instructions, unless ``SKIP_BROWSER=1`` asks to skip them.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL_HELP,
+    LabServer,
+    course_copy,
+    expected,
+    normalize,
+    slider_plan,
+    widget_notebooks,
+)
+from harness import assignments
+
+pytestmark = pytest.mark.browser
+NOTEBOOKS = widget_notebooks()
+TIMEOUT_MS = 90_000
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("SKIP_BROWSER") == "1":
+            pytest.skip("SKIP_BROWSER=1: the browser tests were skipped on request")
+        pytest.fail(INSTALL_HELP, pytrace=False)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def lab(chromium, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lab")
+    server = LabServer(course_copy(tmp / "course"), tmp)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+# ---------------------------------------------------------------- page helpers
+
+def open_notebook(page, lab, path: str) -> None:
+    """Open ``path`` in a fresh workspace and wait until its kernel is idle."""
+    page.goto(lab.url(path))
+    name = path.rsplit("/", 1)[-1]
+    status = page.locator("#jp-main-statusbar")
+    status.get_by_text(name).wait_for()
+    status.get_by_text("| Idle").wait_for()
+
+
+def run_all(page) -> None:
+    """Run All Cells from the menu, and wait until every code cell has run."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.locator('[data-command="runmenu:run-all"]').click()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        if prompts and all(re.fullmatch(r"\s*\[\d+\]:\s*", p) for p in prompts):
+            return
+        if time.monotonic() > deadline:
+            errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                                  "'application/vnd.jupyter.stderr']").all_inner_texts()
+            raise AssertionError(f"Run All did not finish; prompts {prompts}; "
+                                 f"errors: {errors[-1][-2000:] if errors else 'none'}")
+        time.sleep(0.2)
+
+
+def slider_locator(cell, description: str):
+    label = cell.page.locator("label.widget-label").filter(
+        has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    return cell.locator(".widget-slider").filter(has=label)
+
+
+def readout_text(cell) -> str:
+    return normalize(" ".join(cell.locator(".widget-html").all_inner_texts()))
+
+
+def pictures(cell) -> list[bytes]:
+    """The PNG bytes of every ``ipywidgets.Image`` in the cell (read from its blob)."""
+    out = []
+    for img in cell.locator(".widget-image").all():
+        b64 = cell.page.evaluate(
+            """async (el) => {
+                const r = await fetch(el.src);
+                const bytes = new Uint8Array(await r.arrayBuffer());
+                let s = '';
+                for (let i = 0; i < bytes.length; i += 8192)
+                    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+                return btoa(s);
+            }""", img.element_handle())
+        out.append(base64.b64decode(b64))
+    return out
+
+
+def same_picture(a: bytes, b: bytes) -> bool:
+    """Byte-identical PNGs, or pixels that differ by less than one level on average."""
+    if a == b:
+        return True
+    from PIL import Image
+
+    x = np.asarray(Image.open(io.BytesIO(a)).convert("RGBA"), dtype=float)
+    y = np.asarray(Image.open(io.BytesIO(b)).convert("RGBA"), dtype=float)
+    return x.shape == y.shape and float(np.abs(x - y).mean()) < 1.0
+
+
+def wait_for_widget(cell, want_text: str, want_png: bytes, what: str,
+                    timeout: float = 20) -> None:
+    """Wait until the readout says ``want_text`` and a picture equals ``want_png``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = readout_text(cell)
+        if want_text in text:
+            shown = pictures(cell)
+            if any(same_picture(p, want_png) for p in shown):
+                return
+        if time.monotonic() > deadline:
+            detail = (f"the readout says\n  {text!r}\nexpected it to contain\n  {want_text!r}"
+                      if want_text not in text else
+                      "the readout is right but no picture matches example_widget()'s")
+            raise AssertionError(f"{what}: {detail}")
+        time.sleep(0.1)
+
+
+def screenshot(cell, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cell.locator(".jp-OutputArea").first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# ---------------------------------------------------------------- tests
+
+def test_widget_notebooks_are_discovered():
+    names = [n.name for n in NOTEBOOKS]
+    assert "01_neuron" in names, "notebook 01's widget cell (tag `widget`) was not found"
+    for nbw in NOTEBOOKS:
+        viz = nbw.viz()
+        assert hasattr(viz, "example_widget"), f"nbutils.viz.{nbw.module}: no example_widget()"
+        w = viz.example_widget()
+        for attr in ("sliders", "live", "readout", "update"):
+            assert hasattr(w, attr), f"{nbw.module}.example_widget() has no .{attr}"
+        assert w.sliders, f"{nbw.module}.example_widget() has no sliders"
+
+
+@pytest.mark.parametrize("nbw", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
+def test_widget_follows_the_slider(page, lab, nbw):
+    open_notebook(page, lab, nbw.path)
+    run_all(page)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(nbw.cell_index)
+    cell.locator(".widget-slider").first.wait_for()
+    cell.scroll_into_view_if_needed()
+
+    text0, png0, example = expected(nbw, {})
+    wait_for_widget(cell, text0, png0, "before any move (the notebook's widget and "
+                    "example_widget() must start alike)")
+    description, slider = next(iter(example.sliders.items()))
+    presses, after_keys, typed = slider_plan(slider)
+    row = slider_locator(cell, description)
+    assert row.count() == 1, f"no slider labelled {description!r} in the widget cell"
+
+    # by keyboard: focus the handle, press the arrow keys
+    handle = row.locator(".noUi-handle")
+    handle.focus()
+    for _ in range(abs(presses)):
+        handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
+    text1, png1, _ = expected(nbw, {description: after_keys})
+    assert text1 != text0 and png1 != png0, "the move must change what the widget shows"
+    wait_for_widget(cell, text1, png1, f"after {presses:+d} arrow key(s) on {description!r} "
+                    f"(to {after_keys:g})")
+    assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(after_keys)
+    screenshot(cell, f"{nbw.name}-keyboard")
+
+    # by typing a value into the slider's readout
+    box = row.locator(".widget-readout")
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{typed:g}")
+    page.keyboard.press("Enter")
+    text2, png2, _ = expected(nbw, {description: typed})
+    wait_for_widget(cell, text2, png2, f"after typing {typed:g} into {description!r}")
+    assert float(box.inner_text().replace("\u2212", "-")) == pytest.approx(typed)
+    screenshot(cell, f"{nbw.name}-typed")
+
+    # a fast mouse drag: dozens of intermediate values, then the final one must
+    # be what is shown, soon after the mouse is released (no backlog of redraws)
+    track = row.locator(".noUi-base").bounding_box()
+    knob = handle.bounding_box()
+    x0, y0 = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    target = track["x"] + (0.85 if x0 < track["x"] + track["width"] / 2 else 0.15) * track["width"]
+    page.mouse.move(target, y0, steps=40)
+    page.mouse.up()
+    released = time.monotonic()
+    final = float(handle.get_attribute("aria-valuenow"))
+    assert abs(final - typed) > float(slider.step) / 2, "the drag did not move the slider"
+    text3, png3, _ = expected(nbw, {description: final})
+    wait_for_widget(cell, text3, png3, f"after a drag of {description!r} to {final:g}",
+                    timeout=5)
+    lag = time.monotonic() - released
+    screenshot(cell, f"{nbw.name}-dragged")
+    assert lag < 3, f"the widget took {lag:.1f} s to show the end of a drag"
+
+
+def test_nbgrader_extension_validates(page, lab):
+    name = assignments()[0]
+    open_notebook(page, lab, f"{name}/{name}.ipynb")
+    button = page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True)
+    button.wait_for()
+    button.click()
+    # the filled-in notebook passes every test: nbgrader's dialog says so
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for()
+    dialog.get_by_text(re.compile("passes all|Success", re.I)).first.wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    dialog.screenshot(path=str(ARTIFACTS / "nbgrader-validate.png"))

@@ -1,0 +1,308 @@
+"""Feedback for each student and a summary for the class, from nbgrader's results.
+
+Feedback (``feedback/<student>/<assignment>/<nb>.html``) lists every graded
+check: points, passed or failed, and the message the check printed. It never
+shows the hidden tests: a test cell is shown as the student's version (hidden
+part removed by nbgrader), and of an error only its name and message are kept,
+never the traceback (IPython tracebacks quote the source lines).
+
+The summary (``grading/summary.md``, ``.html`` and ``.png``) gives for every
+exercise the score distribution and the most common failure messages.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+MAX_TEXT = 3000  # characters of output kept per cell (a cell may print megabytes)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _meta(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _src(cell: dict) -> str:
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else str(s)
+
+
+def _clip(text: str, limit: int = MAX_TEXT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... ({len(text) - limit:,} more characters not shown)"
+
+
+def cell_output(cell: dict) -> tuple[bool, str]:
+    """(ran without error, sanitized text) of an executed code cell."""
+    texts: list[str] = []
+    error = None
+    size = 0
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "stream":
+            t = out.get("text", "")
+            t = "".join(t) if isinstance(t, list) else t
+        elif kind in ("execute_result", "display_data"):
+            t = out.get("data", {}).get("text/plain", "")
+            t = ("".join(t) if isinstance(t, list) else t) + "\n"
+        elif kind == "error":
+            error = (out.get("ename", "Error"), str(out.get("evalue", "")))
+            continue
+        else:
+            continue
+        if size < MAX_TEXT * 2:  # never join megabytes
+            texts.append(t[: MAX_TEXT * 2])
+        size += len(t)
+    text = _ANSI.sub("", "".join(texts))
+    if error is not None:
+        ename, evalue = error
+        evalue = _ANSI.sub("", evalue).strip()
+        if ename == "CellTimeoutError" or (not evalue and ename == "CellTimeoutError"):
+            text += "\nthe cell ran longer than the time limit and was interrupted"
+        elif evalue and evalue not in text:
+            text += f"\n{ename}: {_clip(evalue, 1000)}"
+        elif not evalue:
+            text += f"\n{ename} (a check failed)"
+    text = _clip(text.strip(), MAX_TEXT)
+    if size > MAX_TEXT * 2:
+        text += f"\n... (the cell printed {size:,} characters in all)"
+    return error is None, text
+
+
+def _notebooks(folder: Path) -> dict[str, dict]:
+    out = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def annotate(course, result) -> dict[str, dict]:
+    """Add ``ok`` and ``message`` to each of ``result.cells`` (from the autograded
+    notebooks); returns the autograded notebooks by name."""
+    graded = _notebooks(course.autograded / result.student / result.assignment)
+    by_id = {}
+    for name, nb in graded.items():
+        for cell in nb.get("cells", []):
+            m = _meta(cell)
+            if cell.get("cell_type") == "code" and m.get("grade") and not m.get("solution"):
+                by_id[(name, m.get("grade_id"))] = cell
+    for c in result.cells:
+        cell = by_id.get((c["notebook"], c["id"]))
+        if result.outcome in ("failed", "timed out") or cell is None:
+            c["ok"], c["message"] = False, f"not graded: {result.reason}"
+            continue
+        ok, text = cell_output(cell)
+        c["ok"] = ok and c["score"] >= c["max"]
+        if result.outcome == "tampering":
+            text = ("scored 0: the notebook patches what the tests rely on.\n" + text).strip()
+        c["message"] = text
+    return graded
+
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;color:#222}
+pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
+.ok{color:#17702a}.bad{color:#b3261e}.box{border:1px solid #ddd;border-radius:6px;
+padding:.2em 1em;margin:1em 0}.note{background:#fff4e5;border-left:4px solid #e8a13a;
+padding:.5em 1em}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.3em .6em}"""
+
+
+def write_feedback(course, result) -> list[Path]:
+    """Write the HTML feedback of one submission; returns the files written."""
+    graded = annotate(course, result)
+    release = {}
+    rel_path = course.release_copy(result.assignment)
+    if rel_path.exists():
+        release = json.loads(rel_path.read_text(encoding="utf-8"))
+    visible = {_meta(c).get("grade_id"): _src(c) for c in release.get("cells", [])}
+    names = sorted({c["notebook"] for c in result.cells}) or [result.assignment]
+    written = []
+    for name in names:
+        e = html.escape
+        parts = [f"<!doctype html><meta charset=utf-8><title>{e(result.assignment)}: "
+                 f"{e(result.student)}</title><style>{CSS}</style>",
+                 f"<h1>{e(name)}</h1><p>Student <b>{e(result.student)}</b>: "
+                 f"<b>{result.score:g} of {result.max_score:g} points</b>.</p>"]
+        if result.outcome != "graded":
+            parts.append(f"<p class=note><b>{e(result.outcome)}</b>: {e(result.reason)}</p>")
+        parts.append("<table><tr><th>exercise</th><th>points</th><th></th></tr>")
+        cells = [c for c in result.cells if c["notebook"] == name]
+        for c in cells:
+            mark = "<span class=ok>✓ passed</span>" if c.get("ok") else \
+                "<span class=bad>✗ failed</span>"
+            parts.append(f"<tr><td><a href='#{e(c['id'])}'>{e(c['id'])}</a></td>"
+                         f"<td>{c['score']:g} / {c['max']:g}</td><td>{mark}</td></tr>")
+        parts.append("</table>")
+        answers = {}
+        for cell in graded.get(name, {}).get("cells", []):
+            m = _meta(cell)
+            if m.get("solution") and not m.get("grade"):
+                answers[len(answers)] = cell
+        for c in cells:
+            mark = "✓" if c.get("ok") else "✗"
+            parts.append(f"<div class=box id='{e(c['id'])}'><h3>{mark} {e(c['id'])}: "
+                         f"{c['score']:g} of {c['max']:g} points</h3>")
+            parts.append(f"<pre>{e(c.get('message') or '(no output)')}</pre>")
+            if c["id"] in visible:
+                parts.append("<details><summary>the visible checks of this exercise "
+                             "(more checks ran, hidden)</summary>"
+                             f"<pre>{e(visible[c['id']])}</pre></details>")
+            parts.append("</div>")
+        if answers:
+            parts.append("<h2>Your answers</h2>")
+            for cell in answers.values():
+                parts.append(f"<pre>{e(_clip(_src(cell), 6000))}</pre>")
+        path = course.feedback / result.student / result.assignment / f"{name}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(parts), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# ------------------------------------------------------------------ summary
+
+
+def signature(message: str) -> str:
+    """The gist of a failure message, with its numbers taken out, for counting."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith("hint:"):
+            return ln[5:].strip()
+    if "not written yet" in message:
+        return "not written yet (the stub was left in place)"
+    if message.startswith("not graded:"):
+        return message.split(":", 2)[1].strip() if "scored" in message else message
+    for key in ("problem:", "raised ", "is a ", "Error:", "Error"):
+        for ln in lines:
+            if key in ln:
+                return _normalise(ln.split("problem:", 1)[-1])
+    return _normalise(lines[-1]) if lines else "(no message)"
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"array\(.*?\) with shape", "array(...) with shape", text)
+    text = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", text)
+    return text[:100]
+
+
+def summarise(results: list) -> list[dict]:
+    """Per exercise: points, distribution of scores, counts, top failure messages."""
+    rows: dict[tuple, dict] = {}
+    for r in results:
+        if r.outcome == "pending":
+            continue
+        for c in r.cells:
+            key = (r.assignment, c["id"])
+            row = rows.setdefault(key, {"assignment": r.assignment, "exercise": c["id"],
+                                        "max": c["max"], "scores": [], "failures": Counter()})
+            row["scores"].append(c["score"])
+            if c["score"] < c["max"]:
+                if r.outcome == "tampering":
+                    row["failures"]["tampering: patched what the tests rely on"] += 1
+                elif r.outcome in ("failed", "timed out"):
+                    row["failures"][f"{r.outcome}: {r.reason.split(':')[0]}"] += 1
+                else:
+                    row["failures"][signature(c.get("message", ""))] += 1
+    out = []
+    for (_a, _e), row in sorted(rows.items()):
+        s = row["scores"]
+        row["n"] = len(s)
+        row["mean"] = sum(s) / len(s) if s else 0.0
+        row["full"] = sum(1 for v in s if v >= row["max"])
+        row["zero"] = sum(1 for v in s if v <= 0)
+        row["partial"] = row["n"] - row["full"] - row["zero"]
+        row["distribution"] = dict(sorted(Counter(s).items()))
+        row["top"] = row["failures"].most_common(3)
+        out.append(row)
+    return out
+
+
+def write_summary(course, results: list) -> list[Path]:
+    rows = summarise(results)
+    out = course.grading
+    out.mkdir(parents=True, exist_ok=True)
+    md = ["# Class summary", "",
+          f"{len({r.student for r in results})} students, "
+          f"{sum(1 for r in results if r.outcome != 'pending')} submissions graded.", "",
+          "| exercise | points | mean | full | partial | zero | scores (score: students) "
+          "| most common failures |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        dist = ", ".join(f"{k:g}: {v}" for k, v in row["distribution"].items())
+        top = "; ".join(f"{m} ({n})" for m, n in row["top"]) or "-"
+        md.append(f"| {row['assignment']}: {row['exercise']} | {row['max']:g} | "
+                  f"{row['mean']:.2f} | {row['full']} | {row['partial']} | {row['zero']} | "
+                  f"{dist} | {top.replace('|', '/')} |")
+    special = [r for r in results if r.outcome not in ("graded", "pending")]
+    if special:
+        md += ["", "## Submissions that were not graded normally", "",
+               "| student | assignment | what happened |", "| --- | --- | --- |"]
+        for r in sorted(special, key=lambda r: (r.assignment, r.student)):
+            md.append(f"| {r.student} | {r.assignment} | {r.outcome}: "
+                      f"{r.reason.replace('|', '/')} |")
+    md_path = out / "summary.md"
+    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(
+        [{k: (v if k != "failures" else dict(v)) for k, v in row.items()} for row in rows],
+        indent=1, default=str))
+    png = plot_summary(rows, out / "summary.png")
+    html_path = out / "summary.html"
+    body = [f"<!doctype html><meta charset=utf-8><title>Class summary</title>"
+            f"<style>{CSS}</style><h1>Class summary</h1><img src='summary.png' "
+            "style='max-width:100%'><table><tr><th>exercise</th><th>points</th><th>mean</th>"
+            "<th>full</th><th>partial</th><th>zero</th><th>most common failures</th></tr>"]
+    for row in rows:
+        top = "<br>".join(f"{html.escape(m)} ({n})" for m, n in row["top"]) or "-"
+        body.append(f"<tr><td>{html.escape(row['assignment'])}: "
+                    f"{html.escape(row['exercise'])}</td><td>{row['max']:g}</td>"
+                    f"<td>{row['mean']:.2f}</td><td>{row['full']}</td><td>{row['partial']}</td>"
+                    f"<td>{row['zero']}</td><td>{top}</td></tr>")
+    body.append("</table>")
+    html_path.write_text("\n".join(body), encoding="utf-8")
+    return [md_path, html_path, png]
+
+
+def plot_summary(rows: list[dict], path: Path) -> Path:
+    """One bar per exercise: share of the class with full, partial and zero marks,
+    and the most common failure message beside it."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    n = max(1, len(rows))
+    fig = Figure(figsize=(12, 1.0 + 0.55 * n), layout="constrained")
+    ax = fig.add_subplot()
+    labels = [f"{r['assignment']}: {r['exercise']} ({r['max']:g} pt)" for r in rows]
+    ys = list(range(len(rows)))[::-1]
+    left = [0.0] * len(rows)
+    for key, color, name in [("full", "#2e8540", "full marks"), ("partial", "#f0a030", "partial"),
+                             ("zero", "#c0392b", "zero")]:
+        vals = [r[key] / r["n"] if r["n"] else 0 for r in rows]
+        ax.barh(ys, vals, left=left, color=color, label=name, height=0.6)
+        for y, l0, v, r in zip(ys, left, vals, rows, strict=True):
+            if v > 0.06:
+                ax.text(l0 + v / 2, y, str(r[key]), ha="center", va="center", color="white",
+                        fontsize=9, fontweight="bold")
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    for y, r in zip(ys, rows, strict=True):
+        if r["top"]:
+            msg, count = r["top"][0]
+            msg = msg if len(msg) <= 70 else msg[:67] + "..."
+            ax.text(1.02, y, f"{count}x {msg}", va="center", fontsize=8.5, color="#444")
+    ax.set_yticks(ys, labels, fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the class")
+    ax.set_title("Scores per exercise, and the most common failure")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.35 / max(1, n) ** 0.5 - 0.12), ncols=3,
+              fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return Path(path)

@@ -1,0 +1,678 @@
+"""Grade a whole class with nbgrader, on every core (``make grade``, ``nbutils-grade``).
+
+nbgrader stays the engine: every submission under ``submitted/<student>/<assignment>/``
+is graded by nbgrader's own ``autograde`` (same config, same gradebook, same
+scores as ``nbgrader autograde <assignment>`` run one after another), and
+``grades.csv`` is written by ``nbgrader export``. What this adds:
+
+- one autograde per submission, ``--jobs`` at a time (default: every core),
+  each forked from a process that has already imported nbgrader (no 5-10 s of
+  imports per submission) and each with a wall-clock limit: a submission that
+  runs over is killed with its kernel and scores zero;
+- a live progress line (done / total, elapsed, time left) and one line per
+  submission saying what happened to it (graded, timed out, failed and why,
+  tampering);
+- submissions nbgrader cannot grade (not a notebook, a kernel that exits, a
+  loop that swallows KeyboardInterrupt) still get a zero in the gradebook,
+  so every student appears in grades.csv;
+- answer cells that patch what the tests rely on are found before grading
+  (:mod:`nbutils.instructor.tamper`) and the notebook scores zero (a manual
+  grade of 0 in the gradebook: nbgrader's own score stays visible);
+- feedback for each student (``feedback/<student>/<assignment>/<nb>.html``,
+  nbgrader's layout, so ``nbgrader release_feedback`` returns it) without the
+  hidden tests' source, and a class summary (``grading/summary.{md,html,png}``);
+- a record of what was graded (``grading/state.json``): re-running grades only
+  new or changed submissions, and an interrupted run is finished by the next.
+
+Usage: ``nbutils-grade [--student ID] [--assignment ID] [--jobs N] [--force]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import ROOT, assignments
+
+GRADING = "grading"  # reports and state, beside submitted/ and autograded/
+
+
+@dataclass
+class Result:
+    """What happened to one submission (one student, one assignment)."""
+
+    student: str
+    assignment: str
+    outcome: str = "pending"  # graded | timed out | failed | tampering | pending
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    digest: str = ""
+    cells: list = field(default_factory=list)  # per graded cell: id, score, max, ok, message
+    tampering: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.assignment}"
+
+
+# ---------------------------------------------------------------- the course
+
+
+class Course:
+    """Paths of an nbgrader course whose root holds nbgrader_config.py."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        self.submitted = self.root / "submitted"
+        self.autograded = self.root / "autograded"
+        self.feedback = self.root / "feedback"
+        self.grading = self.root / GRADING
+        self.db_path = self.root / "gradebook.db"
+        self.state_path = self.grading / "state.json"
+
+    @property
+    def db_url(self) -> str:
+        # a busy timeout: parallel autogrades wait for each other's writes
+        return f"sqlite:///{self.db_path}?timeout=120"
+
+    def source(self, assignment: str) -> Path:
+        return self.root / "solutions" / assignment / f"{assignment}.ipynb"
+
+    def release_copy(self, assignment: str) -> Path:
+        return self.grading / "release" / assignment / f"{assignment}.ipynb"
+
+    def submissions(self, students=None, assignment_ids=None) -> list[tuple[str, str]]:
+        """(student, assignment) pairs found under submitted/, in a stable order."""
+        known = set(assignments(self.root))
+        pairs = []
+        if not self.submitted.is_dir():
+            return pairs
+        for sdir in sorted(p for p in self.submitted.iterdir() if p.is_dir()):
+            if students and sdir.name not in students:
+                continue
+            for adir in sorted(p for p in sdir.iterdir() if p.is_dir()):
+                if adir.name not in known:
+                    continue
+                if assignment_ids and adir.name not in assignment_ids:
+                    continue
+                pairs.append((sdir.name, adir.name))
+        return pairs
+
+    def digest(self, student: str, assignment: str) -> str:
+        h = hashlib.sha256()
+        folder = self.submitted / student / assignment
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(folder)).encode())
+                h.update(path.read_bytes())
+        src = self.source(assignment)
+        if src.exists():
+            h.update(src.read_bytes())
+        return h.hexdigest()
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        # nbgrader runs `alembic` by name: this interpreter's bin comes first
+        env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        env.setdefault("MPLBACKEND", "Agg")
+        return env
+
+
+def nbgrader_cli(course: Course, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args,
+                           f"--CourseDirectory.db_url={course.db_url}"],
+                          cwd=course.root, env=course.env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def prepare(course: Course, assignment_ids: list[str], log=print) -> None:
+    """Record each assignment and its grade cells in the gradebook.
+
+    ``nbgrader generate_assignment`` does that; its student version goes to
+    grading/release/ so notebooks/ is never touched. Skipped when the source
+    notebook has not changed since the last time.
+    """
+    stamps_path = course.grading / "prepared.json"
+    stamps = _load_json(stamps_path, {})
+    for a in assignment_ids:
+        digest = hashlib.sha256(course.source(a).read_bytes()).hexdigest()
+        if (stamps.get(a) == digest and course.db_path.exists()
+                and course.release_copy(a).exists()):
+            continue
+        log(f"  recording {a} in the gradebook (nbgrader generate_assignment)")
+        proc = nbgrader_cli(course, "generate_assignment", a, "--force",
+                            "--CourseDirectory.release_directory="
+                            + str(course.grading / "release"))
+        if proc.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n"
+                               f"{proc.stdout}{proc.stderr}")
+        stamps[a] = digest
+        _write_json(stamps_path, stamps)
+
+
+# ------------------------------------------------------------- the workers
+
+
+def _preload() -> None:
+    """Import what an autograde needs once, so that every fork starts warm."""
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbgrader.apps.nbgraderapp  # noqa: F401
+    import nbgrader.converters.autograde  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+
+
+def _child(course: Course, student: str, assignment: str, log_path: Path,
+           cell_timeout: float | None) -> None:
+    """Runs in the forked child: one nbgrader autograde, then exit with its code."""
+    code = 1
+    try:
+        os.setsid()
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.environ.clear()
+        os.environ.update(course.env())
+        os.chdir(course.root)
+        argv = ["autograde", assignment, "--student", student, "--force",
+                f"--CourseDirectory.db_url={course.db_url}"]
+        if cell_timeout:
+            argv.append(f"--ExecutePreprocessor.timeout={int(cell_timeout)}")
+        sys.argv = ["nbgrader", *argv]
+        from nbgrader.apps.nbgraderapp import NbGraderApp
+
+        try:
+            NbGraderApp.launch_instance(argv)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: B036 - anything at all: report it in the log
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill a worker, its kernel (which runs in a session of its own) and all below."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = proc.children(recursive=True) + [proc]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    psutil.wait_procs(procs, timeout=5)
+
+
+_REASONS = [
+    (r"NotJSONError|JSONDecodeError|Notebook does not appear to be JSON|Unreadable Notebook"
+     r"|not valid JSON|Expecting (value|property name)|Unterminated string",
+     "the file is not a readable notebook (not JSON, or truncated)"),
+    (r"ValidationError|is not valid under any of the given schemas",
+     "the file is not a valid notebook"),
+    (r"DeadKernelError|Kernel died|kernel died",
+     "the kernel exited or crashed while running the notebook (exit(), os._exit, "
+     "or out of memory)"),
+    # in a failed autograde, a cell timeout means the interrupt did not stop it
+    (r"could not interrupt|UnresponsiveKernel|CellTimeoutError|A cell timed out",
+     "a cell kept running after it was interrupted (a loop that catches "
+     "KeyboardInterrupt?)"),
+    (r"No notebooks were matched|did not match any notebooks|No such file",
+     "no notebook with the expected name was found in the submission"),
+]
+
+
+def explain_failure(log_text: str) -> str:
+    """A plain reason for a failed autograde, from nbgrader's log."""
+    for pattern, reason in _REASONS:
+        if re.search(pattern, log_text):
+            return reason
+    lines = [ln for ln in log_text.splitlines() if "Error" in ln or "error" in ln]
+    return ("nbgrader could not grade it: " + lines[-1].strip()[:200]) if lines else \
+        "nbgrader could not grade it"
+
+
+# --------------------------------------------------------- the gradebook
+
+
+def read_scores(course: Course, result: Result) -> None:
+    """Fill ``result`` with the gradebook's scores for its submission."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.db_url) as gb:
+        try:
+            sub = gb.find_submission(result.assignment, result.student)
+        except MissingEntry:
+            result.score, result.cells = 0.0, []
+            result.max_score = gb.find_assignment(result.assignment).max_score
+            return
+        result.score, result.max_score = float(sub.score), float(sub.max_score)
+        cells = []
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                cells.append({"notebook": nb.name, "id": g.name, "score": float(g.score),
+                              "max": float(g.max_score),
+                              "auto": None if g.auto_score is None else float(g.auto_score)})
+        result.cells = cells
+
+
+def record_zero(course: Course, result: Result, keep_auto: bool) -> None:
+    """Give the submission zero in the real gradebook (created when missing).
+
+    ``keep_auto``: nbgrader graded it (tampering): set a manual score of 0 on
+    each cell, so nbgrader's own score stays visible in the formgrader.
+    Otherwise (nbgrader could not grade it): an auto score of 0.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_student(result.student)
+        try:
+            sub = gb.find_submission(result.assignment, result.student)
+        except MissingEntry:
+            sub = gb.add_submission(result.assignment, result.student)
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                if keep_auto:
+                    g.manual_score = 0.0
+                else:
+                    g.auto_score, g.manual_score = 0.0, None
+                g.needs_manual_grade = False
+        gb.db.commit()
+
+
+def clear_our_zero(course: Course, result: Result) -> None:
+    """Undo a manual zero this tool set earlier (the submission changed)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.db_url) as gb:
+        try:
+            sub = gb.find_submission(result.assignment, result.student)
+        except MissingEntry:
+            return
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                if g.manual_score == 0.0:
+                    g.manual_score = None
+        gb.db.commit()
+
+
+def ensure_students(course: Course, students: list[str]) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url) as gb:
+        for s in students:
+            gb.update_or_create_student(s)
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """One line per finished submission and a live status line (on a terminal)."""
+
+    SYMBOL = {"graded": "✓", "timed out": "⏱", "failed": "✗", "tampering": "⚠"}
+
+    def __init__(self, total: int, jobs: int, stream=None, live: bool | None = None):
+        self.total, self.jobs, self.done = total, jobs, 0
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty() if live is None else live
+        self.start = time.monotonic()
+        self.durations: list[float] = []
+        self.running: dict[str, float] = {}
+
+    def eta(self) -> float | None:
+        if not self.durations:
+            return None
+        mean = sum(self.durations) / len(self.durations)
+        left = self.total - self.done
+        in_flight = sum(max(0.0, mean - (time.monotonic() - t)) for t in self.running.values())
+        waiting = left - len(self.running)
+        return (in_flight + waiting * mean) / max(1, self.jobs) if left else 0.0
+
+    def status(self) -> str:
+        eta = self.eta()
+        left = "estimating" if eta is None else f"~{_clock(eta)} left"
+        return (f"[{self.done}/{self.total}] {_clock(time.monotonic() - self.start)} elapsed, "
+                f"{left}, {len(self.running)} running")
+
+    def _clear(self) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[2K")
+
+    def tick(self) -> None:
+        if self.live:
+            self._clear()
+            self.stream.write(self.status())
+            self.stream.flush()
+
+    def started(self, key: str) -> None:
+        self.running[key] = time.monotonic()
+        self.tick()
+
+    def finished(self, r: Result) -> None:
+        self.running.pop(r.key, None)
+        self.done += 1
+        self.durations.append(r.seconds)
+        self._clear()
+        mark = self.SYMBOL.get(r.outcome, "?")
+        line = (f"{mark} [{self.done}/{self.total}] {r.student:<14} {r.assignment:<18} "
+                f"{r.outcome:<10} {r.score:g}/{r.max_score:g}  ({r.seconds:.1f} s)")
+        if r.reason:
+            line += f"  {r.reason}"
+        self.stream.write(line + "\n")
+        if not self.live:
+            self.stream.write("   " + self.status() + "\n")
+        self.stream.flush()
+        self.tick()
+
+    def message(self, text: str) -> None:
+        self._clear()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+        self.tick()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60:d}:{seconds % 60:02d}"
+
+
+# ------------------------------------------------------------------ grading
+
+
+def grade(course_dir: Path = ROOT, students=None, assignment_ids=None, jobs: int | None = None,
+          force: bool = False, time_limit: float = 900.0, cell_timeout: float | None = None,
+          export: bool = True, reports: bool = True, stream=None,
+          live: bool | None = None) -> dict[str, Result]:
+    """Grade every submission (or the selected ones); returns the results by key.
+
+    Already graded, unchanged submissions are skipped unless ``force``.
+    """
+    course = Course(course_dir)
+    out = stream or sys.stdout
+
+    def say(text: str) -> None:
+        out.write(text + "\n")
+        out.flush()
+
+    course.grading.mkdir(parents=True, exist_ok=True)
+    (course.grading / "logs").mkdir(exist_ok=True)
+    pairs = course.submissions(students, assignment_ids)
+    if not pairs:
+        say("nothing to grade: no submissions under "
+            f"{course.submitted} (layout submitted/<student>/<assignment>/<nb>.ipynb)")
+        return {}
+    state = {k: Result(**v) for k, v in _load_json(course.state_path, {}).items()}
+    todo: list[Result] = []
+    for student, assignment in pairs:
+        r = Result(student, assignment, digest=course.digest(student, assignment))
+        old = state.get(r.key)
+        if (not force and old is not None and old.digest == r.digest
+                and old.outcome != "pending"):
+            continue
+        todo.append(r)
+    say(f"{len(pairs)} submissions, {len(todo)} to grade "
+        f"({len(pairs) - len(todo)} already graded and unchanged)")
+    if todo:
+        prepare(course, sorted({r.assignment for r in todo}), log=say)
+        ensure_students(course, sorted({r.student for r in todo}))
+        jobs = max(1, jobs or os.cpu_count() or 1)
+        run_pool(course, todo, state, jobs, time_limit, cell_timeout, out, live)
+    results = {r.key: state[r.key] for r in (Result(s, a) for s, a in pairs)
+               if r.key in state}
+    if export:
+        proc = nbgrader_cli(course, "export", "--to", str(course.root / "grades.csv"))
+        if proc.returncode != 0:
+            say(f"✗ nbgrader export failed:\n{proc.stdout}{proc.stderr}")
+        else:
+            say(f"grades: {course.root / 'grades.csv'} (nbgrader export)")
+    if reports:
+        from . import feedback as fb
+
+        for r in results.values():
+            fb.write_feedback(course, r)
+        paths = fb.write_summary(course, list(state.values()))
+        say(f"feedback: {course.feedback}/<student>/<assignment>/ "
+            "(return it with `nbgrader release_feedback <assignment>`)")
+        say("summary: " + ", ".join(str(p) for p in paths))
+    print_report(results, say)
+    return results
+
+
+def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_limit: float,
+             cell_timeout: float | None, out, live) -> None:
+    from . import tamper
+
+    _preload()
+    progress = Progress(len(todo), jobs, out, live)
+    pending = list(todo)
+    running: dict[int, tuple[Result, float, Path]] = {}
+    interrupted = False
+
+    def stop(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    old_term = signal.signal(signal.SIGTERM, stop)
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                r = pending.pop(0)
+                log_path = course.grading / "logs" / f"{r.student}__{r.assignment}.log"
+                r.tampering = _scan(course, r, tamper)
+                old = state.get(r.key)
+                if old is not None and old.outcome == "tampering" and not r.tampering:
+                    clear_our_zero(course, r)
+                state[r.key] = Result(**{**asdict(r), "outcome": "pending"})
+                _write_json(course.state_path, {k: asdict(v) for k, v in state.items()})
+                sys.stdout.flush()
+                sys.stderr.flush()
+                pid = os.fork()
+                if pid == 0:  # the child never returns
+                    _child(course, r.student, r.assignment, log_path, cell_timeout)
+                running[pid] = (r, time.monotonic(), log_path)
+                progress.started(r.key)
+            time.sleep(0.05)
+            now = time.monotonic()
+            for pid, (r, t0, log_path) in list(running.items()):
+                waited, status = os.waitpid(pid, os.WNOHANG)
+                if waited == 0 and now - t0 <= time_limit:
+                    continue
+                if waited == 0:  # over the wall-clock limit: kill it and its kernel
+                    _kill_tree(pid)
+                    with contextlib.suppress(ChildProcessError):
+                        os.waitpid(pid, 0)
+                    r.outcome = "timed out"
+                    r.reason = (f"still running after {time_limit:g} s (an endless loop "
+                                "that ignores interrupts?): killed, scored 0")
+                    code = None
+                else:
+                    code = os.waitstatus_to_exitcode(status)
+                del running[pid]
+                r.seconds = time.monotonic() - t0
+                finish(course, r, code, log_path)
+                state[r.key] = r
+                _write_json(course.state_path, {k: asdict(v) for k, v in state.items()})
+                progress.finished(r)
+            progress.tick()
+    except KeyboardInterrupt:
+        interrupted = True
+        progress.message("interrupted: stopping the running autogrades; "
+                         "run the same command again to finish")
+        for pid in list(running):
+            _kill_tree(pid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if not interrupted:
+            progress.message(f"graded {progress.done} submissions in "
+                             f"{_clock(time.monotonic() - progress.start)} on {jobs} workers")
+
+
+def _scan(course: Course, r: Result, tamper) -> list[str]:
+    findings = []
+    for nb in sorted((course.submitted / r.student / r.assignment).glob("*.ipynb")):
+        src = course.root / "solutions" / r.assignment / nb.name
+        if src.exists():
+            findings += tamper.scan_notebook(nb, src)
+    return findings
+
+
+def finish(course: Course, r: Result, code: int | None, log_path: Path) -> None:
+    """Classify a finished autograde and make the gradebook say so."""
+    log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    graded_nbs = list((course.autograded / r.student / r.assignment).glob("*.ipynb"))
+    if code is not None:
+        if code == 0 and graded_nbs:
+            r.outcome, r.reason = "graded", ""
+        else:
+            r.outcome = "failed"
+            r.reason = explain_failure(log_text) + ": scored 0"
+    if r.outcome == "graded" and r.tampering:
+        r.outcome = "tampering"
+        r.reason = ("answer cells patch what the tests rely on: scored 0 ("
+                    + "; ".join(r.tampering[:3])
+                    + (f"; and {len(r.tampering) - 3} more" if len(r.tampering) > 3 else "")
+                    + ")")
+        record_zero(course, r, keep_auto=True)
+    elif r.outcome in ("failed", "timed out"):
+        if r.tampering:
+            r.reason += "; also tampering: " + "; ".join(r.tampering[:3])
+        record_zero(course, r, keep_auto=False)
+    read_scores(course, r)
+
+
+def print_report(results: dict[str, Result], say) -> None:
+    bad = [r for r in results.values() if r.outcome != "graded"]
+    counts: dict[str, int] = {}
+    for r in results.values():
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    say("outcome: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for r in sorted(bad, key=lambda r: r.key):
+        say(f"  {r.student} / {r.assignment}: {r.outcome} - {r.reason}")
+
+
+# -------------------------------------------------------------- collecting
+
+
+def collect_flat(course_dir: Path, folder: Path, assignment: str,
+                 pattern: str = r"^(?P<student_id>[^_.]+)") -> list[str]:
+    """Bring a flat folder of downloaded ``.ipynb`` files into submitted/.
+
+    The student id is the ``student_id`` group of ``pattern`` matched on the
+    file name (the same idea as ``nbgrader zip_collect``'s collector). The
+    notebook is saved under the assignment's name. Returns the students.
+    """
+    course = Course(course_dir)
+    regex = re.compile(pattern)
+    students = []
+    for path in sorted(Path(folder).iterdir()):
+        if not path.is_file() or path.suffix != ".ipynb":
+            continue
+        m = regex.search(path.name)
+        if not m:
+            print(f"  skipped {path.name}: no student id in the name")
+            continue
+        student = m.group("student_id")
+        dest = course.submitted / student / assignment / f"{assignment}.ipynb"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+        students.append(student)
+    return students
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _load_json(path: Path, default):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return default
+
+
+def _write_json(path: Path, data) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="nbutils-grade",
+        description="Autograde every submission under submitted/ with nbgrader, on every "
+                    "core; write grades.csv (nbgrader export), feedback and a class summary.")
+    parser.add_argument("--course-dir", type=Path, default=ROOT,
+                        help="the course root (where nbgrader_config.py is)")
+    parser.add_argument("--student", action="append", metavar="ID",
+                        help="grade only this student (repeatable); regrades them")
+    parser.add_argument("--assignment", action="append", metavar="ID",
+                        help="grade only this assignment (repeatable); regrades it")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help="autogrades at a time (default: every core)")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade submissions already graded and unchanged")
+    parser.add_argument("--time-limit", type=float, default=900.0,
+                        help="seconds one submission may take before it is killed (900)")
+    parser.add_argument("--cell-timeout", type=float, default=None,
+                        help="override the config's per-cell time limit (seconds)")
+    parser.add_argument("--no-export", action="store_true", help="do not write grades.csv")
+    parser.add_argument("--no-reports", action="store_true",
+                        help="no feedback and no summary")
+    parser.add_argument("--collect-flat", type=Path, metavar="DIR",
+                        help="first copy DIR/<student>_*.ipynb into submitted/ "
+                             "(needs exactly one --assignment)")
+    parser.add_argument("--student-pattern", default=r"^(?P<student_id>[^_.]+)",
+                        help="regex with a student_id group, for --collect-flat")
+    args = parser.parse_args(argv)
+    if args.collect_flat:
+        if not args.assignment or len(args.assignment) != 1:
+            parser.error("--collect-flat needs exactly one --assignment")
+        got = collect_flat(args.course_dir, args.collect_flat, args.assignment[0],
+                           args.student_pattern)
+        print(f"collected {len(got)} submissions of {args.assignment[0]}")
+    force = args.force or bool(args.student or args.assignment)
+    try:
+        results = grade(args.course_dir, args.student, args.assignment, args.jobs, force,
+                        args.time_limit, args.cell_timeout, not args.no_export,
+                        not args.no_reports)
+    except KeyboardInterrupt:
+        return 130
+    return 0 if results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Grade a class of notebook-01 submissions, honest and hostile, with nbutils-grade.
+
+One temporary course, one run of the parallel grader over a class where,
+beside honest solved and blank submissions, students hand in an infinite
+loop, a loop that swallows KeyboardInterrupt, a syntax error, an exception in
+the first cell, a file that is not a notebook, truncated JSON, a deleted and
+an edited test cell, answer cells that patch the checks, numpy or the assert
+helpers, a cell that exits the kernel, and megabytes of output. The short
+cell timeout of the test course keeps the run under two minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from harness import ROOT, answer_cells, cell_by_grade_id, isolated_env, nbgrader_meta, read
+
+pytestmark = pytest.mark.slow
+NAME = "01_neuron"
+CELL_TIMEOUT = 4
+POINTS = {"sigmoid_values": 3, "neuron_output_values": 2}
+FULL = sum(POINTS.values())
+
+
+def solved():
+    nb = read(ROOT / "notebooks" / NAME / f"{NAME}.ipynb")
+    src = read(ROOT / "solutions" / NAME / f"{NAME}.ipynb")
+    for cell in answer_cells(nb):
+        cell.source = cell_by_grade_id(src, nbgrader_meta(cell)["grade_id"]).source
+    return nb
+
+
+def blank():
+    return read(ROOT / "notebooks" / NAME / f"{NAME}.ipynb")
+
+
+def with_answer(grade_id, prefix="", suffix="", replace=None, base=None):
+    nb = base or solved()
+    cell = cell_by_grade_id(nb, grade_id)
+    cell.source = prefix + (replace if replace is not None else cell.source) + suffix
+    return nb
+
+
+FAKE_SIGMOID = "def sigmoid(z):\n    return 0\n\ndef neuron_output(w, b, x):\n    return 0\n"
+SWALLOW = ("while True:\n    try:\n        while True:\n            pass\n"
+           "    except KeyboardInterrupt:\n        pass\n")
+
+
+def first_cell_raises():
+    nb = solved()
+    cell = nbformat.v4.new_code_cell("raise RuntimeError('oops, first cell')")
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def deleted_test_cell():
+    nb = blank()
+    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != "sigmoid_values"]
+    return nb
+
+
+def edited_test_cell():
+    nb = with_answer("sigmoid", replace=FAKE_SIGMOID, base=blank())
+    cell_by_grade_id(nb, "sigmoid_values").source = "pass"
+    cell_by_grade_id(nb, "neuron_output_values").source = "print('all good')"
+    return nb
+
+
+# student -> (notebook or raw text, expected score, expected outcome)
+CLASS = {
+    "honest_solved": (solved, FULL, "graded"),
+    "honest_blank": (blank, 0, "graded"),
+    "honest_half": (lambda: with_answer("neuron_output", replace=(
+        "def neuron_output(w, b, x):\n    return sigmoid(np.dot(w, x))\n")), 3, "graded"),
+    "infinite_loop": (lambda: with_answer("neuron_output", prefix="while True:\n    pass\n"),
+                      3, "graded"),
+    "swallows_interrupt": (lambda: with_answer("neuron_output", prefix=SWALLOW), 0, "failed"),
+    "syntax_error": (lambda: with_answer("neuron_output", suffix="\ndef oops(:\n"), 3,
+                     "graded"),
+    "first_cell_raises": (first_cell_raises, FULL, "graded"),
+    "not_a_notebook": ("this is my homework, sorry it is a text file\n", 0, "failed"),
+    "truncated_json": (lambda: nbformat.writes(solved())[:5000], 0, "failed"),
+    "deleted_test_cell": (deleted_test_cell, 0, "graded"),
+    "edited_test_cell": (edited_test_cell, 0, "graded"),
+    "patches_checks": (lambda: with_answer("sigmoid", replace=FAKE_SIGMOID + (
+        "checks.check_function = lambda *a, **k: None\n"
+        "checks.check_value = lambda *a, **k: None\n"
+        "np.all = lambda *a, **k: True\n"), base=blank()), 0, "tampering"),
+    "patches_compare": (lambda: with_answer("sigmoid", replace=FAKE_SIGMOID + (
+        "import nbutils.checks as c\n"
+        "c.compare = lambda *a, **k: None\n"
+        "setattr(np, 'all', lambda *a, **k: True)\n"), base=blank()), 0, "tampering"),
+    "patches_numpy": (lambda: with_answer("sigmoid", suffix=(
+        "\nnp.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"), base=solved()),
+        0, "tampering"),
+    "exits_kernel": (lambda: with_answer("neuron_output", prefix="import os\nos._exit(1)\n"),
+                     0, "failed"),
+    "prints_megabytes": (lambda: with_answer("sigmoid", suffix="\nprint('x' * 5_000_000)\n"),
+                         FULL, "graded"),
+}
+
+
+def build_class(course: Path, students=CLASS) -> None:
+    course.mkdir(parents=True, exist_ok=True)
+    cfg = (ROOT / "nbgrader_config.py").read_text()
+    cfg += f"\nc.ExecutePreprocessor.timeout = {CELL_TIMEOUT}\n"
+    (course / "nbgrader_config.py").write_text(cfg)
+    shutil.copytree(ROOT / "solutions" / NAME, course / "solutions" / NAME)
+    for student, (make, _score, _outcome) in students.items():
+        path = course / "submitted" / student / NAME / f"{NAME}.ipynb"
+        path.parent.mkdir(parents=True)
+        content = make if isinstance(make, str) else make()
+        path.write_text(content if isinstance(content, str) else nbformat.writes(content))
+
+
+def run_grader(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = isolated_env(course / ".env")
+    return subprocess.run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+                           str(course), "--time-limit", "40", *args], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("class") / "course"
+    build_class(course)
+    proc = run_grader(course)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return course, proc
+
+
+def test_every_student_gets_what_they_earned(graded):
+    course, proc = graded
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert set(rows) == set(CLASS), "every student appears in grades.csv"
+    for student, (_make, score, _outcome) in CLASS.items():
+        assert float(rows[student]["max_score"]) == FULL
+        assert float(rows[student]["score"]) == score, (student, proc.stdout)
+
+
+def test_the_report_says_what_happened_to_whom(graded):
+    course, proc = graded
+    state = json.loads((course / "grading" / "state.json").read_text())
+    for student, (_make, _score, outcome) in CLASS.items():
+        r = state[f"{student}/{NAME}"]
+        assert r["outcome"] == outcome, (student, r)
+        line = next(ln for ln in proc.stdout.splitlines() if f" {student} " in ln)
+        assert outcome in line
+    reasons = {s: state[f"{s}/{NAME}"]["reason"] for s in CLASS}
+    assert "KeyboardInterrupt" in reasons["swallows_interrupt"]
+    assert "not a readable notebook" in reasons["not_a_notebook"]
+    assert "not a readable notebook" in reasons["truncated_json"]
+    assert "kernel exited" in reasons["exits_kernel"]
+    assert "checks.check_function" in reasons["patches_checks"]
+    assert "c.compare" in reasons["patches_compare"]
+    assert "np.isclose" in reasons["patches_numpy"]
+
+
+def test_the_gradebook_holds_every_result_and_the_cheats_own_score(graded):
+    from nbgrader.api import Gradebook
+
+    course, _ = graded
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        subs = gb.assignment_submissions(NAME)
+        assert sorted(s.student.id for s in subs) == sorted(CLASS)
+        cheat = gb.find_submission(NAME, "patches_checks")
+        # nbgrader alone would have given the cheat full marks
+        auto = sum(g.auto_score or 0 for nb in cheat.notebooks for g in nb.grades)
+        assert auto == FULL
+        assert cheat.score == 0
+
+
+def test_feedback_hides_the_hidden_tests(graded):
+    course, _ = graded
+    src = read(ROOT / "solutions" / NAME / f"{NAME}.ipynb")
+    hidden = []
+    for cell in src.cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            body = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            hidden += [ln.strip() for ln in body.splitlines() if len(ln.strip()) > 12]
+    assert hidden
+    for student in CLASS:
+        page = course / "feedback" / student / NAME / f"{NAME}.html"
+        assert page.exists(), student
+        text = page.read_text()
+        for line in hidden:
+            import html
+
+            assert html.escape(line) not in text and line not in text, (student, line)
+    half = (course / "feedback" / "honest_half" / NAME / f"{NAME}.html").read_text()
+    assert "3 of 5 points" in half
+    assert "this is f(w . x) without the bias" in half  # the check's own hint
+    big = (course / "feedback" / "prints_megabytes" / NAME / f"{NAME}.html").stat().st_size
+    assert big < 200_000
+
+
+def test_summary_names_what_the_class_missed(graded):
+    course, _ = graded
+    md = (course / "grading" / "summary.md").read_text()
+    assert "01_neuron: sigmoid_values" in md
+    assert "not written yet" in md
+    assert (course / "grading" / "summary.png").stat().st_size > 10_000
+
+
+def test_regrading_one_student_changes_nothing_else(graded):
+    course, _ = graded
+    before = (course / "grades.csv").read_text()
+    proc = run_grader(course, "--student", "honest_half")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 to grade" in proc.stdout
+    assert (course / "grades.csv").read_text() == before
+    again = run_grader(course)
+    assert "0 to grade" in again.stdout

@@ -18,6 +18,7 @@ help:
 	@echo "make nav             regenerate the navigation cells and the index"
 	@echo "make lab-instructor  JupyterLab at the repository root (solutions, formgrader)"
 	@echo "make lint            ruff over the package, the tests and the notebooks"
+	@echo "make grade           autograde submitted/ on every core: grades.csv, feedback, summary"
 	@echo "make bench           the benchmarks; writes benchmarks/results.json"
 
 $(STAMP): pyproject.toml
@@ -50,6 +51,11 @@ release: setup
 
 nav: setup
 	$(PY) -m nbutils.instructor.navigation
+
+# GRADE_ARGS: e.g. --student ID, --assignment ID, --force, --jobs N (see nbutils-grade --help)
+GRADE_ARGS ?=
+grade: setup
+	$(VENV)/bin/nbutils-grade $(GRADE_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check nbutils tests solutions

@@ -48,7 +48,8 @@ def with_answer(grade_id, prefix="", suffix="", replace=None, base=None):
     return nb
 
 
-FAKE_SIGMOID = "def sigmoid(z):\n    return 0\n\ndef neuron_output(w, b, x):\n    return 0\n"
+FAKE_SIGMOID = ("def sigmoid(z):\n    return np.zeros_like(np.asarray(z, dtype=float))\n\n"
+                "def neuron_output(w, b, x):\n    return 0.0\n")
 SWALLOW = ("while True:\n    try:\n        while True:\n            pass\n"
            "    except KeyboardInterrupt:\n        pass\n")
 
@@ -219,3 +220,41 @@ def test_regrading_one_student_changes_nothing_else(graded):
     assert (course / "grades.csv").read_text() == before
     again = run_grader(course)
     assert "0 to grade" in again.stdout
+
+
+def test_an_interrupted_run_is_finished_by_the_next(tmp_path):
+    import signal
+    import time
+
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    honest = {f"s{i}": (solved if i % 2 else blank, FULL if i % 2 else 0, "graded")
+              for i in range(4)}
+    build_class(course, honest)
+    env = isolated_env(course / ".env")
+    proc = subprocess.Popen([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+                             str(course), "--jobs", "1"], cwd=course, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    state_path = course / "grading" / "state.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        state = json.loads(state_path.read_text()) if state_path.exists() else {}
+        if any(r["outcome"] == "graded" for r in state.values()):
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out
+    assert "interrupted" in out
+    done = [k for k, r in json.loads(state_path.read_text()).items() if r["outcome"] != "pending"]
+    assert 1 <= len(done) < 4
+    again = run_grader(course)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{4 - len(done)} to grade" in again.stdout
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert {s: float(r["score"]) for s, r in rows.items()} == {
+        s: float(v[1]) for s, v in honest.items()}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert len(gb.assignment_submissions(NAME)) == 4
+        assert len(gb.students) == 4

@@ -58,20 +58,19 @@ def cell_output(cell: dict) -> tuple[bool, str]:
         if size < MAX_TEXT * 2:  # never join megabytes
             texts.append(t[: MAX_TEXT * 2])
         size += len(t)
-    text = _ANSI.sub("", "".join(texts))
+    text = _clip(_ANSI.sub("", "".join(texts)).strip(), MAX_TEXT)
+    if size > MAX_TEXT * 2:
+        text += f"\n... (the cell printed {size:,} characters in all)"
     if error is not None:
         ename, evalue = error
         evalue = _ANSI.sub("", evalue).strip()
-        if ename == "CellTimeoutError" or (not evalue and ename == "CellTimeoutError"):
+        if ename == "CellTimeoutError":
             text += "\nthe cell ran longer than the time limit and was interrupted"
         elif evalue and evalue not in text:
             text += f"\n{ename}: {_clip(evalue, 1000)}"
         elif not evalue:
             text += f"\n{ename} (a check failed)"
-    text = _clip(text.strip(), MAX_TEXT)
-    if size > MAX_TEXT * 2:
-        text += f"\n... (the cell printed {size:,} characters in all)"
-    return error is None, text
+    return error is None, text.strip()
 
 
 def _notebooks(folder: Path) -> dict[str, dict]:

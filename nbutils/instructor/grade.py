@@ -37,7 +37,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -132,13 +131,6 @@ class Course:
         return env
 
 
-def nbgrader_cli(course: Course, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args,
-                           f"--CourseDirectory.db_url={course.db_url}"],
-                          cwd=course.root, env=course.env(), capture_output=True,
-                          text=True, timeout=timeout)
-
-
 def prepare(course: Course, assignment_ids: list[str], log=print) -> None:
     """Record each assignment and its grade cells in the gradebook.
 
@@ -154,12 +146,11 @@ def prepare(course: Course, assignment_ids: list[str], log=print) -> None:
                 and course.release_copy(a).exists()):
             continue
         log(f"  recording {a} in the gradebook (nbgrader generate_assignment)")
-        proc = nbgrader_cli(course, "generate_assignment", a, "--force",
-                            "--CourseDirectory.release_directory="
-                            + str(course.grading / "release"))
-        if proc.returncode != 0:
-            raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n"
-                               f"{proc.stdout}{proc.stderr}")
+        code, log_text = nbgrader_fork(course, "generate_assignment", a, "--force",
+                                       "--CourseDirectory.release_directory="
+                                       + str(course.grading / "release"))
+        if code != 0:
+            raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n{log_text}")
         stamps[a] = digest
         _write_json(stamps_path, stamps)
 
@@ -176,9 +167,16 @@ def _preload() -> None:
     import nbgrader.preprocessors  # noqa: F401
 
 
-def _child(course: Course, student: str, assignment: str, log_path: Path,
-           cell_timeout: float | None) -> None:
-    """Runs in the forked child: one nbgrader autograde, then exit with its code."""
+def _autograde_argv(course: Course, student: str, assignment: str,
+                    cell_timeout: float | None) -> list[str]:
+    argv = ["autograde", assignment, "--student", student, "--force"]
+    if cell_timeout:
+        argv.append(f"--ExecutePreprocessor.timeout={int(cell_timeout)}")
+    return argv
+
+
+def _child(course: Course, argv: list[str], log_path: Path) -> None:
+    """Runs in the forked child: one nbgrader command, then exit with its code."""
     code = 1
     try:
         os.setsid()
@@ -192,10 +190,7 @@ def _child(course: Course, student: str, assignment: str, log_path: Path,
         os.environ.clear()
         os.environ.update(course.env())
         os.chdir(course.root)
-        argv = ["autograde", assignment, "--student", student, "--force",
-                f"--CourseDirectory.db_url={course.db_url}"]
-        if cell_timeout:
-            argv.append(f"--ExecutePreprocessor.timeout={int(cell_timeout)}")
+        argv = [*argv, f"--CourseDirectory.db_url={course.db_url}"]
         sys.argv = ["nbgrader", *argv]
         from nbgrader.apps.nbgraderapp import NbGraderApp
 
@@ -214,6 +209,33 @@ def _child(course: Course, student: str, assignment: str, log_path: Path,
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def nbgrader_fork(course: Course, *argv: str, timeout: float = 900) -> tuple[int, str]:
+    """Run one nbgrader command in a warm fork (no imports to wait for): (code, log)."""
+    _preload()
+    logs = course.grading / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"nbgrader-{argv[0]}.log"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        _child(course, list(argv), log_path)
+    t0 = time.monotonic()
+    while True:
+        waited, status = os.waitpid(pid, os.WNOHANG)
+        if waited:
+            code = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() - t0 > timeout:
+            _kill_tree(pid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            code = -9
+            break
+        time.sleep(0.05)
+    return code, log_path.read_text(errors="replace") if log_path.exists() else ""
 
 
 def _kill_tree(pid: int) -> None:
@@ -451,9 +473,10 @@ def grade(course_dir: Path = ROOT, students=None, assignment_ids=None, jobs: int
     results = {r.key: state[r.key] for r in (Result(s, a) for s, a in pairs)
                if r.key in state}
     if export:
-        proc = nbgrader_cli(course, "export", "--to", str(course.root / "grades.csv"))
-        if proc.returncode != 0:
-            say(f"✗ nbgrader export failed:\n{proc.stdout}{proc.stderr}")
+        code, log_text = nbgrader_fork(course, "export", "--to",
+                                       str(course.root / "grades.csv"))
+        if code != 0:
+            say(f"✗ nbgrader export failed:\n{log_text}")
         else:
             say(f"grades: {course.root / 'grades.csv'} (nbgrader export)")
     if reports:
@@ -498,7 +521,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:  # the child never returns
-                    _child(course, r.student, r.assignment, log_path, cell_timeout)
+                    _child(course, _autograde_argv(course, r.student, r.assignment,
+                                                   cell_timeout), log_path)
                 running[pid] = (r, time.monotonic(), log_path)
                 progress.started(r.key)
             time.sleep(0.05)

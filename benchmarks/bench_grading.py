@@ -1,0 +1,194 @@
+"""Grading speed: nbutils-grade against a sequential `nbgrader autograde`, same class, same run.
+
+A generated class of ``BENCH_GRADING_STUDENTS`` (default 20) students, each
+handing in every notebook (two of three solved, one blank), is graded in two
+fresh copies of the course: once by ``nbgrader autograde <assignment>`` for
+each assignment, one after another (how nbgrader is used), once by
+``nbutils-grade`` (one autograde per submission on every core). Only the
+grading commands are timed (``generate_assignment`` runs before, untimed,
+for both). Each figure is the median of ``BENCH_GRADING_REPEATS`` (default 3)
+runs, with the spread (max - min) beside it. The scores of the two gradebooks
+must be identical (``grading_scores_identical`` = 1).
+
+The floor is executing one solved notebook once in a fresh kernel (nbclient);
+``grading_per_submission_vs_floor`` is the parallel run's wall time per
+submission over that floor (below 1 means faster than running the notebooks
+one after another by hand).
+
+Run alone: ``python benchmarks/bench_grading.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(tmp: Path) -> dict:
+    env = dict(os.environ)
+    for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter-config"),
+                     ("JUPYTER_DATA_DIR", "jupyter-data"),
+                     ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(tmp / sub)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    return env
+
+
+def _assignments() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from nbutils.instructor import assignments
+
+    return [a for a in assignments(ROOT)
+            if (ROOT / "notebooks" / a / f"{a}.ipynb").exists()]
+
+
+def _solved(name: str):
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / name / f"{name}.ipynb", as_version=4)
+    src = nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in src.cells}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and not meta.get("grade"):
+            cell.source = by_id[meta["grade_id"]].source
+    return nb
+
+
+def build_course(dest: Path, names: list[str], students: int) -> None:
+    import nbformat
+
+    dest.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest)
+    for name in names:
+        shutil.copytree(ROOT / "solutions" / name, dest / "solutions" / name)
+        solved = nbformat.writes(_solved(name))
+        blank = (ROOT / "notebooks" / name / f"{name}.ipynb").read_text()
+        for i in range(students):
+            path = dest / "submitted" / f"student{i:03d}" / name / f"{name}.ipynb"
+            path.parent.mkdir(parents=True)
+            path.write_text(blank if i % 3 == 2 else solved)
+
+
+def _run(cmd: list[str], cwd: Path, env: dict) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+    return seconds
+
+
+def sequential(course: Path, names: list[str], env: dict) -> float:
+    for name in names:  # untimed: record the assignments in the gradebook
+        _run([sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
+             course, env)
+    return sum(_run([sys.executable, "-m", "nbgrader", "autograde", name], course, env)
+               for name in names)
+
+
+def parallel(course: Path, names: list[str], env: dict) -> float:
+    sys.path.insert(0, str(ROOT))
+    from nbutils.instructor import grade
+
+    c = grade.Course(course)
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        grade.prepare(c, names, log=lambda *_: None)  # untimed, as for nbgrader
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return _run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir", str(course),
+                 "--force", "--no-export", "--no-reports"], course, env)
+
+
+def scores(course: Path) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {(s.student.id, s.assignment.name): round(float(s.score), 9)
+                for a in gb.assignments for s in gb.assignment_submissions(a.name)}
+
+
+def floor(name: str, tmp: Path, env: dict) -> float:
+    """Execute the solved notebook once in a fresh kernel, in a subprocess."""
+    import nbformat
+
+    folder = tmp / f"floor-{name}"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(_solved(name), path)
+    code = ("import nbformat, nbclient, sys, time\n"
+            "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+            "t0 = time.perf_counter()\n"
+            "nbclient.NotebookClient(nb, timeout=600, kernel_name='python3',"
+            " resources={'metadata': {'path': sys.argv[2]}}).execute()\n"
+            "print(time.perf_counter() - t0)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(path), str(folder)], env=env,
+                          capture_output=True, text=True, check=True)
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def _stat(values: list[float]) -> tuple[float, float]:
+    return statistics.median(values), (max(values) - min(values)) if values else 0.0
+
+
+def run() -> dict[str, float]:
+    students = int(os.environ.get("BENCH_GRADING_STUDENTS", "20"))
+    repeats = int(os.environ.get("BENCH_GRADING_REPEATS", "3"))
+    names = _assignments()
+    total = students * len(names)
+    seq, par, floors, same = [], [], [], []
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmpdir:
+        tmp = Path(tmpdir)
+        env = _env(tmp / "env")
+        for r in range(repeats):
+            a, b = tmp / f"seq{r}", tmp / f"par{r}"
+            build_course(a, names, students)
+            build_course(b, names, students)
+            # alternate the order, so that neither always runs on a warmer machine
+            if r % 2:
+                par.append(parallel(b, names, env))
+                seq.append(sequential(a, names, env))
+            else:
+                seq.append(sequential(a, names, env))
+                par.append(parallel(b, names, env))
+            sa, sb = scores(a), scores(b)
+            same.append(float(sa == sb and len(sa) == total))
+            floors.append(sum(floor(n, tmp, env) for n in names) / len(names))
+            shutil.rmtree(a)
+            shutil.rmtree(b)
+    ratios = [s / p for s, p in zip(seq, par, strict=True)]
+    out: dict[str, float] = {"grading_students": float(students),
+                             "grading_submissions": float(total),
+                             "grading_cores": float(os.cpu_count() or 1),
+                             "grading_repeats": float(repeats),
+                             "grading_scores_identical": float(min(same))}
+    for key, values in [("grading_speedup_vs_nbgrader", ratios),
+                        ("grading_sequential_seconds", seq),
+                        ("grading_parallel_seconds", par),
+                        ("grading_seconds_per_submission", [p / total for p in par]),
+                        ("grading_floor_seconds_per_notebook", floors),
+                        ("grading_per_submission_vs_floor",
+                         [p / total / f for p, f in zip(par, floors, strict=True)]),
+                        ("grading_sequential_per_submission_vs_floor",
+                         [s / total / f for s, f in zip(seq, floors, strict=True)])]:
+        out[key], out[key + "_spread"] = _stat(values)
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=1))

@@ -145,3 +145,13 @@ def test_a_broken_loss_falls_back_with_a_note():
 def test_example_widget_names_its_widgets():
     with pytest.raises(ValueError, match="which must be one of"):
         viz.example_widget("nope")
+
+
+def test_the_b3_curve_has_two_dips_as_the_notebook_says():
+    e = viz.weight_explorer(my_mse, X, Y, NAMES, ONES, name="b3")
+    grid, curve = e.artists.curve.get_data()
+    turns = [i for i in range(1, len(grid) - 1)
+             if (curve[i] - curve[i - 1]) * (curve[i + 1] - curve[i]) < 0]
+    assert [round(float(grid[i]), 1) for i in turns] == [-3.4, -1.0, 1.4]
+    low, bump, high = (curve[i] for i in turns)
+    assert low < 0.5 and high < 0.5 < bump

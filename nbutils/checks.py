@@ -225,6 +225,9 @@ def error_hints(exc: BaseException) -> list[str]:
                                        or "0-dimensional" in text):
         return ["a `math.` function (math.exp, ...) takes one number only; use the "
                 "NumPy version (np.exp, ...) so that it works on whole arrays."]
+    if isinstance(exc, TypeError) and "unsupported operand" in text and "list" in text:
+        return ["Python lists do not do arithmetic element by element: turn them into "
+                "arrays with np.asarray first."]
     if isinstance(exc, (RuntimeWarning, FloatingPointError)) and "overflow" in text:
         return ["e to a large power does not fit in a float and overflows. Arrange "
                 "the formula so that np.exp only ever sees zero or negative numbers."]

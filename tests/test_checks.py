@@ -66,6 +66,7 @@ def test_relative_tolerance():
     (lambda x: 1 / (1 + np.exp(-x * 1000)), "overflows"),
     (lambda x: undefined_name, "a name is not defined"),  # noqa: F821
     (lambda x: np.ones((2, 3)) @ x, "shapes of two arrays do not fit"),
+    (lambda x: [1.0, 2.0] - x.tolist(), "lists do not do arithmetic"),
 ])
 def test_exceptions_become_messages(fn, says):
     cases = [checks.Case((np.array([-1.0, 2.0]),), [0.0, 1.0])]

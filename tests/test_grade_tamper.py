@@ -90,3 +90,18 @@ def test_failure_reasons_from_nbgrader_logs():
     assert "kernel exited" in explain_failure("nbclient.exceptions.DeadKernelError: Kernel died")
     assert "not a readable notebook" in explain_failure(
         "nbformat.reader.NotJSONError: Notebook does not appear to be JSON")
+
+
+def test_collect_flat_brings_downloads_into_nbgraders_layout(tmp_path):
+    from nbutils.instructor.grade import Course, collect_flat
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    for name in ["alice_01_neuron.ipynb", "bob_attempt2.ipynb", "readme.txt"]:
+        (downloads / name).write_text("{}")
+    course = tmp_path / "course"
+    (course / "solutions" / "01_neuron").mkdir(parents=True)
+    (course / "solutions" / "01_neuron" / "01_neuron.ipynb").write_text("{}")
+    assert collect_flat(course, downloads, "01_neuron") == ["alice", "bob"]
+    assert Course(course).submissions() == [("alice", "01_neuron"), ("bob", "01_neuron")]
+    assert (course / "submitted" / "bob" / "01_neuron" / "01_neuron.ipynb").exists()

@@ -1,0 +1,625 @@
+"""Student-facing checks for gradients (notebook 04; reusable in 05 and 06).
+
+A gradient is a dict shaped like the params (``grads["W1"] = dL/dW1``, see
+:mod:`nbutils.network`). :func:`check_gradients` calls a student's function
+that returns one and, when something is wrong, names the FIRST wrong partial
+derivative in the order backprop computes them: the output neuron first
+(dL/dw5, dL/dw6, dL/db3), then each hidden neuron in turn (dL/dw1, dL/dw2,
+dL/db1, then dL/dw3, dL/dw4, dL/db2), with what was expected and what came
+back. Like :mod:`nbutils.checks`, on whose ``compare`` and ``CheckFailed``
+it is built, it never crashes on what the function returns: not a dict,
+missing keys, wrong shapes, NaN, an exception or a missing ``return`` each
+become one plain message.
+
+    from nbutils import checks, gradient_checks
+    gradient_checks.check_gradients(backprop, [checks.Case((x, y_true, params), grads)],
+                                    hints=gradient_checks.backprop_hints())
+
+Also here: :func:`print_table` (a gradient check, parameter by parameter),
+:func:`with_mistake` (a backprop with one known mistake, for hints, tests and
+the find-the-bug exercise), the hint lists for the exercises of notebook 04,
+and :func:`check_choices` (a multiple-choice answer).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import checks, network
+from .activations import sigmoid, sigmoid_prime
+
+__all__ = [
+    "MISTAKES",
+    "ORDER",
+    "backprop_hints",
+    "check_choices",
+    "check_gradients",
+    "entries",
+    "gradient_check_hints",
+    "numeric_hints",
+    "print_table",
+    "with_mistake",
+]
+
+# the tutorial's nine names in the order backprop computes their derivatives
+ORDER = ("w5", "w6", "b3", "w1", "w2", "b1", "w3", "w4", "b2")
+_NETWORK_KEYS = ("W1", "b1", "W2", "b2")
+_NAME_AT = {where: name for name, where in network.WHERE.items()}
+
+# bound now, like nbutils.checks: an answer cell that patches numpy changes nothing here
+_asarray = np.asarray
+_isfinite = np.isfinite
+_abs = np.abs
+_maximum = np.maximum
+
+
+# --- which partial derivative is which -------------------------------------------------
+
+
+def entries(grads: Mapping) -> list[tuple[str, tuple, str]]:
+    """``(key, index, name)`` of every partial derivative, in the order backprop computes them.
+
+    For a network's params (keys W1, b1, W2, b2): the output layer first, then
+    each hidden neuron's incoming weights and bias. For the 2-2-1 network the
+    names are the tutorial's (``dL/dw5``, ...); otherwise ``dL/dW1[0, 1]``.
+    Any other dict is taken key by key, entry by entry.
+    """
+    shapes = {k: _asarray(v).shape for k, v in grads.items()}
+    if set(shapes) == set(_NETWORK_KEYS) and len(shapes["W1"]) == 2 \
+            and len(shapes["W2"]) == 2:
+        n_in, n_hidden = shapes["W1"]
+        n_out = shapes["W2"][1]
+        order = []
+        for o in range(n_out):
+            order += [("W2", (i, o)) for i in range(n_hidden)] + [("b2", (o,))]
+        for j in range(n_hidden):
+            order += [("W1", (i, j)) for i in range(n_in)] + [("b1", (j,))]
+        tutorial = shapes == {"W1": (2, 2), "b1": (2,), "W2": (2, 1), "b2": (1,)}
+        return [(k, idx, _label(k, idx, tutorial)) for k, idx in order]
+    out = []
+    for key, shape in shapes.items():
+        out += [(key, idx, _label(key, idx, False)) for idx in np.ndindex(shape)]
+    return out
+
+
+def _label(key: str, idx: tuple, tutorial: bool) -> str:
+    if tutorial:
+        return f"dL/d{_NAME_AT[(key, idx)]}"
+    where = ", ".join(str(i) for i in idx)
+    return f"dL/d{key}[{where}]" if idx else f"dL/d{key}"
+
+
+def _where(key: str, idx: tuple) -> str:
+    return f"grads[{key!r}][{', '.join(str(i) for i in idx)}]"
+
+
+# --- the check --------------------------------------------------------------------------
+
+
+def check_gradients(
+    fn: Callable,
+    cases: Iterable[checks.Case],
+    *,
+    name: str | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-12,
+    hints: Sequence[checks.Hint] = (),
+    quiet: bool = False,
+) -> None:
+    """Call ``fn`` on every case; its result must be the case's gradient dict.
+
+    Each ``Case.expected`` is a dict shaped like the params. On the first
+    failing case, prints what went wrong and raises :class:`checks.CheckFailed`:
+    for wrong values, the first wrong partial derivative in the order
+    backprop computes them, expected and got, and which others are right or
+    wrong. ``hints`` are ``checks.Hint``; their ``when(got, expected, *args)``
+    receives the two dicts (of float arrays) and the case's arguments.
+    A function that changes the params it is given fails too. Returns None.
+    """
+    __tracebackhide__ = True
+    cases = list(cases)
+    name = name or getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        _fail(name, [f"  `{name}` is a {type(fn).__name__}, not a function."], 0, len(cases))
+    module = getattr(fn, "__module__", "") or ""
+    if module.split(".")[0] == "nbutils":
+        _fail(name, [f"  `{name}` is the course library's own version ({module}), not "
+                     "yours. Write the function in the cell above."], 0, len(cases))
+    for i, case in enumerate(cases):
+        call = f"  calling {name} for {case.label}" if case.label else \
+            f"  calling {name}({', '.join(checks.describe(a, 40) for a in case.args)})"
+        args = tuple(_copy(a) for a in case.args)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                got = fn(*args, **case.kwargs)
+        except NotImplementedError:
+            _fail(name, [f"  `{name}` is not written yet: replace the line "
+                         "`raise NotImplementedError()` with your code."], i, len(cases))
+        except Exception as exc:
+            _fail(name, [call, f"  raised {type(exc).__name__}: {exc}"]
+                  + [f"  hint: {h}" for h in _exception_hints(exc)], i, len(cases))
+        changed = _changed_argument(args, case.args)
+        if changed:
+            _fail(name, [call, f"  problem: it changed the {changed} it was given. Work on "
+                         "copies: `dict(params)` or `params.copy()` copy the dict but share "
+                         "its arrays; copy each array, e.g. "
+                         "`{k: v.copy() for k, v in params.items()}`."], i, len(cases))
+        lines = _problem_lines(got, case.expected, rtol, atol)
+        if lines:
+            if lines[0].startswith("  first wrong"):
+                for message in _matching(hints, got, case.expected, case.args):
+                    lines.append(f"  hint: {message}")
+            _fail(name, [call] + lines, i, len(cases))
+    if not quiet:
+        print(f"✓ {name}: all {len(cases)} checks passed "
+              f"({sum(len(entries(c.expected)) for c in cases)} partial derivatives).")
+
+
+def _problem_lines(got: Any, expected: Mapping, rtol: float, atol: float) -> list[str]:
+    """What is wrong with ``got`` as a gradient dict, as message lines (empty if right)."""
+    keys = list(expected)
+    wanted = ", ".join(repr(k) for k in keys)
+    if got is None:
+        return ["  problem: it returned None. Did you forget the `return` statement, "
+                "or print the result instead of returning it?"]
+    if not isinstance(got, Mapping):
+        text = f"  problem: it returned a {type(got).__name__} ({checks.describe(got)}); " \
+               f"a dict with the keys {wanted} was expected"
+        if isinstance(got, (tuple, list)) and len(got) == len(keys):
+            text += f". Put the {len(keys)} arrays in a dict: {{{keys[0]!r}: ..., ...}}"
+        return [text + "."]
+    missing = [k for k in keys if k not in got]
+    if missing:
+        text = f"  problem: the dict it returned has no key {missing[0]!r} " \
+               f"(keys expected: {wanted}; keys found: " \
+               f"{', '.join(repr(k) for k in got) or 'none'})."
+        lines = [text]
+        if set(network.NAMES) <= set(got):
+            lines.append("  hint: it returned the tutorial's nine names. Gradients are shaped "
+                         "like params: network.from_named(**...) turns nine named numbers "
+                         "into that dict.")
+        return lines
+    arrays = {}
+    for key in keys:
+        problem = checks.compare(got[key], expected[key], rtol=rtol, atol=atol)
+        if problem is None:
+            arrays[key] = _asarray(got[key], dtype=float)
+            continue
+        try:
+            arr = _asarray(got[key], dtype=float)
+            exp = _asarray(expected[key], dtype=float)
+            structural = arr.shape != exp.shape or not np.all(_isfinite(arr))
+        except Exception:
+            structural = True
+        if structural:
+            lines = [f"  problem: grads[{key!r}]: {problem}"]
+            if "shape" in problem:
+                lines.append(f"  hint: every gradient has the shape of its parameter: "
+                             f"grads[{key!r}] like params[{key!r}], which is "
+                             f"{_asarray(expected[key]).shape}.")
+            return lines
+        arrays[key] = arr
+    right, wrong = [], []
+    first = None
+    for key, idx, label in entries(expected):
+        g, e = float(arrays[key][idx]), float(_asarray(expected[key], dtype=float)[idx])
+        problem = checks.compare(g, e, rtol=rtol, atol=atol)
+        if problem is None:
+            right.append(label)
+            continue
+        wrong.append(label)
+        if first is None:
+            first = (key, idx, label, g, e, problem)
+    if first is None:
+        return []
+    key, idx, label, g, e, problem = first
+    lines = [
+        f"  first wrong partial derivative (in the order backprop computes them): "
+        f"{label}, which is {_where(key, idx)}",
+        f"  expected {checks.describe(e)}",
+        f"  got      {checks.describe(g)}",
+        f"  problem: {problem}",
+    ]
+    done = right[: [lbl for _, _, lbl in entries(expected)].index(label)]
+    if done:
+        lines.append(f"  right before it: {_short(done)}")
+    if len(wrong) > 1:
+        lines.append(f"  also wrong: {_short(wrong[1:])}")
+    else:
+        lines.append("  every other partial derivative is right.")
+    return lines
+
+
+def _short(labels: list[str], limit: int = 12) -> str:
+    text = ", ".join(labels[:limit])
+    return text + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def _exception_hints(exc: BaseException) -> list[str]:
+    if isinstance(exc, KeyError):
+        return ["params is a dict with the keys 'W1', 'b1', 'W2', 'b2' (arrays); the "
+                "tutorial's names w1 ... b3 are positions in them (see network.WHERE)."]
+    return checks.error_hints(exc)
+
+
+def _changed_argument(copies: tuple, originals: tuple) -> str | None:
+    """The kind of argument the function changed in place, or None."""
+    for new, old in zip(copies, originals, strict=True):
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key, value in old.items():
+                if not isinstance(value, np.ndarray) or key not in new:
+                    continue
+                now = new[key]
+                if not isinstance(now, np.ndarray) or now.shape != value.shape or not \
+                        np.allclose(now, value, rtol=1e-12, atol=1e-15):
+                    return "params"
+        elif isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
+            if new.shape != old.shape or not np.allclose(new, old, rtol=1e-12, atol=1e-15):
+                return "array"
+    return None
+
+
+def _matching(hints: Sequence[checks.Hint], got: Mapping, expected: Mapping,
+              args: tuple) -> list[str]:
+    found = []
+    try:
+        got_arrays = {k: _asarray(v, dtype=float) for k, v in got.items()}
+        exp_arrays = {k: _asarray(v, dtype=float) for k, v in expected.items()}
+    except Exception:
+        return found
+    for hint in hints:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                if hint.when(got_arrays, exp_arrays, *(_copy(a) for a in args)):
+                    found.append(hint.message)
+        except Exception:
+            continue
+    return found
+
+
+def _fail(name: str, lines: list[str], passed: int, total: int) -> None:
+    __tracebackhide__ = True
+    text = "\n".join([f"✗ {name}: {passed} of {total} checks passed."] + lines)
+    print(text)
+    raise checks.CheckFailed(text) from None
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# --- a gradient check, printed -----------------------------------------------------------
+
+
+def relative_errors(analytic: Mapping, numeric: Mapping) -> dict:
+    """``|a - n| / max(|a|, |n|)`` for every entry (0 where both are 0), shaped like params."""
+    out = {}
+    for key in numeric:
+        a = _asarray(analytic[key], dtype=float)
+        n = _asarray(numeric[key], dtype=float)
+        scale = _maximum(_abs(a), _abs(n))
+        out[key] = np.divide(_abs(a - n), scale, out=np.zeros_like(scale), where=scale > 0)
+    return out
+
+
+def print_table(analytic: Mapping, numeric: Mapping, tol: float = 1e-7) -> None:
+    """Print backprop's and the numeric partial derivatives side by side.
+
+    One row per parameter, in the order backprop computes them, with the
+    relative error and a mark: ``ok`` below ``tol``, ``WRONG`` above.
+    """
+    errors = relative_errors(analytic, numeric)
+    rows = [f"{'':9}{'backprop':>24}{'numeric':>24}{'rel. error':>12}"]
+    for key, idx, label in entries(numeric):
+        a = float(_asarray(analytic[key], dtype=float)[idx])
+        n = float(_asarray(numeric[key], dtype=float)[idx])
+        err = float(errors[key][idx])
+        mark = "ok" if err < tol else "WRONG"
+        rows.append(f"{label:9}{a!r:>24}{n!r:>24}{err:>12.1e}  {mark}")
+    print("\n".join(rows))
+
+
+# --- known mistakes -----------------------------------------------------------------------
+
+MISTAKES = {
+    "sign": "dL/dy_pred = 2 (y_true - y_pred): the sign is flipped",
+    "no_two": "dL/dy_pred = -(y_true - y_pred): the factor 2 is missing",
+    "activation": "sigmoid_prime applied to the activations h and y_pred",
+    "activation_hidden": "sigmoid_prime applied to the hidden activations h",
+    "activation_output": "sigmoid_prime applied to the output activation y_pred",
+    "activation_h1": "sigmoid_prime applied to h1's activation (hidden neuron h1 only)",
+    "activation_h2": "sigmoid_prime applied to h2's activation (hidden neuron h2 only)",
+    "no_w2": "the hidden neurons' derivatives miss the weights to the output (w5, w6)",
+    "wrong_neuron": "hidden neuron h2's derivatives use h1's weight to the output (w5)",
+    "no_output_prime": "the output neuron's f'(z) is missing",
+    "no_hidden_prime": "the hidden neurons' f'(z) is missing",
+    "no_x": "the hidden weights' derivatives miss the input x",
+    "w1_transposed": "dL/dW1 is transposed: x[j] * dL/dz1[i] instead of x[i] * dL/dz1[j]",
+}
+
+
+def _backprop(x, y_true, params: Mapping, mistake: str | None = None) -> dict:
+    """The reference backprop of one sample, with one of :data:`MISTAKES` (or none)."""
+    x = _asarray(x, dtype=float)
+    W1, b1, W2, b2 = (_asarray(params[k], dtype=float) for k in _NETWORK_KEYS)
+    z1 = x @ W1 + b1
+    h = sigmoid(z1)
+    z2 = h @ W2 + b2
+    y_pred = sigmoid(z2)
+    d_y_pred = {"sign": 2.0, "no_two": -1.0}.get(mistake, -2.0) * (y_true - y_pred)
+    prime_z2 = {"activation": sigmoid_prime(y_pred), "activation_output": sigmoid_prime(y_pred),
+                "no_output_prime": np.ones_like(z2)}.get(mistake, sigmoid_prime(z2))
+    d_z2 = d_y_pred * prime_z2
+    if mistake == "no_w2":
+        d_h = np.ones_like(h) * d_z2.sum()
+    elif mistake == "wrong_neuron":
+        d_h = np.full_like(h, W2[0] @ d_z2)
+    else:
+        d_h = W2 @ d_z2
+    if mistake in ("activation", "activation_hidden"):
+        prime_z1 = sigmoid_prime(h)
+    elif mistake in ("activation_h1", "activation_h2"):
+        j = int(mistake[-1]) - 1          # only hidden neuron j gets its activation
+        prime_z1 = sigmoid_prime(np.where(np.arange(len(z1)) == j, h, z1))
+    elif mistake == "no_hidden_prime":
+        prime_z1 = np.ones_like(z1)
+    else:
+        prime_z1 = sigmoid_prime(z1)
+    d_z1 = d_h * prime_z1
+    if mistake == "no_x":
+        d_W1 = np.outer(np.ones_like(x), d_z1)
+    elif mistake == "w1_transposed":
+        d_W1 = np.outer(d_z1, x)
+    else:
+        d_W1 = np.outer(x, d_z1)
+    return {"W1": d_W1, "b1": d_z1, "W2": np.outer(h, d_z2), "b2": d_z2}
+
+
+def with_mistake(mistake: str) -> Callable:
+    """A backprop ``(x, y_true, params) -> grads`` with one known mistake.
+
+    ``mistake``: a key of :data:`MISTAKES`. The returned function's
+    docstring says what the mistake is.
+    """
+    if mistake not in MISTAKES:
+        raise ValueError(f"unknown mistake {mistake!r}; choose from {sorted(MISTAKES)}")
+
+    def mistaken_backprop(x, y_true, params):
+        return _backprop(x, y_true, params, mistake)
+
+    mistaken_backprop.__doc__ = f"backprop with a planted mistake: {MISTAKES[mistake]}."
+    mistaken_backprop.__qualname__ = mistaken_backprop.__name__ = f"backprop_{mistake}"
+    return mistaken_backprop
+
+
+def _same(a: Mapping, b: Mapping, rtol: float = 1e-6) -> bool:
+    """Every entry of two gradient dicts agrees (and they are not trivially equal)."""
+    return all(np.allclose(a[k], b[k], rtol=rtol, atol=1e-12) for k in b)
+
+
+def _backprop_hint(message: str, *mistakes: str) -> checks.Hint:
+    def when(got, expected, x, y_true, params):
+        return any(_same(got, _backprop(x, y_true, params, m)) and not
+                   _same(expected, _backprop(x, y_true, params, m)) for m in mistakes)
+
+    return checks.Hint(message, when)
+
+
+def backprop_hints() -> list[checks.Hint]:
+    """Hints that recognise the usual mistakes of ``backprop(x, y_true, params)``."""
+    return [
+        _backprop_hint("every partial derivative has the opposite sign: check dL/dy_pred. "
+                       "Differentiating (y_true - y_pred)² by y_pred brings out a factor -1 "
+                       "from the inside.", "sign"),
+        _backprop_hint("every partial derivative is half the expected one: the derivative of "
+                       "u² is 2u. Did the 2 go missing?", "no_two"),
+        _backprop_hint("it looks like sigmoid_prime was given an activation (h or y_pred) "
+                       "instead of a pre-activation (z1 or z2). sigmoid_prime(z) computes f(z) "
+                       "itself: give it z.",
+                       "activation", "activation_hidden", "activation_output",
+                       "activation_h1", "activation_h2"),
+        _backprop_hint("the output layer is right but the hidden layer misses a factor: from a "
+                       "hidden neuron, the way to the loss goes through its weight to the "
+                       "output neuron (w5 for h1, w6 for h2).", "no_w2"),
+        _backprop_hint("hidden neuron h2's derivatives use h1's weight to the output: h2 "
+                       "reaches the output through w6, not w5.", "wrong_neuron"),
+        _backprop_hint("the output neuron's factor f'(z2) seems to be missing: y_pred = f(z2), "
+                       "so the chain passes through the sigmoid's slope there.",
+                       "no_output_prime"),
+        _backprop_hint("the hidden neurons' factor f'(z1) seems to be missing: h = f(z1), so "
+                       "the chain passes through the sigmoid's slope there.",
+                       "no_hidden_prime"),
+        _backprop_hint("the derivative of a hidden weight is its neuron's dL/dz times the input "
+                       "that weight multiplies; the input x seems to be missing.", "no_x"),
+        _backprop_hint("grads['W1'] looks transposed: W1[i, j] is the weight from input i to "
+                       "hidden neuron j, so its derivative is x[i] times hidden neuron j's "
+                       "dL/dz.", "w1_transposed"),
+    ]
+
+
+def _differences(loss_fn: Callable, params: Mapping, eps: float) -> dict:
+    """Forward, backward and central differences of ``loss_fn`` at ``params``."""
+    out = {"forward": {}, "backward": {}, "central": {}}
+    base = loss_fn(network.copy_params(params))
+    for key, value in params.items():
+        for kind in out:
+            out[kind][key] = np.zeros(np.shape(value))
+        for idx in np.ndindex(np.shape(value)):
+            plus, minus = network.copy_params(params), network.copy_params(params)
+            plus[key][idx] += eps
+            minus[key][idx] -= eps
+            lp, lm = loss_fn(plus), loss_fn(minus)
+            out["forward"][key][idx] = (lp - base) / eps
+            out["backward"][key][idx] = (base - lm) / eps
+            out["central"][key][idx] = (lp - lm) / (2 * eps)
+    return out
+
+
+def _scaled(got: Mapping, expected: Mapping, factor: float) -> bool:
+    return _same(got, {k: factor * v for k, v in expected.items()}) and \
+        any(np.any(np.abs(v) > 1e-12) for v in expected.values())
+
+
+def numeric_hints() -> list[checks.Hint]:
+    """Hints for ``numeric_gradient(loss_fn, params, eps)``."""
+
+    def one_sided(got, expected, loss_fn, params, eps=1e-5):
+        d = _differences(loss_fn, params, eps)
+        return (_same(got, d["forward"]) or _same(got, d["backward"])) and \
+            not _same(expected, d["forward"])
+
+    return [
+        checks.Hint("every value is twice the expected one: L(p + eps) and L(p - eps) are "
+                    "taken 2 eps apart, so divide their difference by 2 eps.",
+                    lambda got, expected, *args: _scaled(got, expected, 2.0)),
+        checks.Hint("every value has the opposite sign: it is L(p + eps) - L(p - eps), the "
+                    "value after the step up minus the value after the step down.",
+                    lambda got, expected, *args: _scaled(got, expected, -1.0)),
+        checks.Hint("every value is 0: L(p + eps) and L(p - eps) saw the same parameters. "
+                    "`dict(params)` and `params.copy()` copy the dict but share its arrays: "
+                    "copy each array (`{k: v.copy() for k, v in params.items()}`).",
+                    lambda got, expected, *args: _scaled(got, expected, 0.0)),
+        checks.Hint("it looks like a one-sided difference, (L(p + eps) - L(p)) / eps or "
+                    "(L(p) - L(p - eps)) / eps. Step to both sides: the central difference "
+                    "is far more accurate.", one_sided),
+    ]
+
+
+def _relative(a: Mapping, b: Mapping, signed: bool = False) -> dict:
+    out = {}
+    for key in b:
+        x, y = _asarray(a[key], dtype=float), _asarray(b[key], dtype=float)
+        scale = _maximum(_abs(x), _abs(y))
+        diff = x - y if signed else _abs(x - y)
+        out[key] = np.divide(diff, scale, out=np.zeros_like(scale), where=scale > 0)
+    return out
+
+
+def gradient_check_hints() -> list[checks.Hint]:
+    """Hints for ``gradient_check(backprop_fn, X, y, params, eps)`` (relative errors)."""
+
+    def parts(backprop_fn, X, y, params, eps):
+        X, y = _asarray(X, dtype=float), _asarray(y, dtype=float)
+        per_sample = [backprop_fn(x, t, network.copy_params(params))
+                      for x, t in zip(X, y, strict=True)]
+        total = {k: sum(g[k] for g in per_sample) for k in params}
+        mean = {k: v / len(X) for k, v in total.items()}
+
+        def mse(p):
+            return float(np.mean((y - network.forward(X, p)) ** 2))
+
+        numeric = _differences(mse, params, eps)["central"]
+        return per_sample, total, mean, numeric
+
+    def summed(got, expected, backprop_fn, X, y, params, eps=1e-5):
+        _, total, _, numeric = parts(backprop_fn, X, y, params, eps)
+        return len(X) > 1 and _same(got, _relative(total, numeric), rtol=1e-3)
+
+    def first_only(got, expected, backprop_fn, X, y, params, eps=1e-5):
+        per_sample, _, _, numeric = parts(backprop_fn, X, y, params, eps)
+        return len(X) > 1 and _same(got, _relative(per_sample[0], numeric), rtol=1e-3)
+
+    def over_numeric(got, expected, backprop_fn, X, y, params, eps=1e-5):
+        _, _, mean, numeric = parts(backprop_fn, X, y, params, eps)
+        by_numeric = {k: np.abs(mean[k] - numeric[k]) / np.abs(numeric[k]) for k in params}
+        return _same(got, by_numeric, rtol=1e-3) and not _same(expected, by_numeric, rtol=1e-3)
+
+    def inaccurate(got, expected, *args):
+        largest = max(float(np.max(v)) for v in got.values())
+        return all(np.all(v == 0) for v in expected.values()) and 1e-7 < largest < 1e-2
+
+    def signed(got, expected, backprop_fn, X, y, params, eps=1e-5):
+        _, _, mean, numeric = parts(backprop_fn, X, y, params, eps)
+        return any(np.any(v < 0) for v in got.values()) and \
+            _same(got, _relative(mean, numeric, signed=True), rtol=1e-3)
+
+    return [
+        checks.Hint("these are the relative errors of the SUM of the per-sample gradients "
+                    "against the gradient of the MEAN loss. The MSE averages over the "
+                    "samples, so average their gradients too.", summed),
+        checks.Hint("these look like the relative errors of the first sample's gradient "
+                    "alone: use every row of X.", first_only),
+        checks.Hint("some relative errors are negative: a relative error is a size, "
+                    "|a - n| / max(|a|, |n|).", signed),
+        checks.Hint("these errors divide by |n| alone; the relative error divides by the "
+                    "larger of the two sizes, max(|a|, |n|).", over_numeric),
+        checks.Hint("for a correct backprop these errors are small but still too large (a "
+                    "central difference with eps = 1e-5 agrees to about 1e-10): is the "
+                    "numeric gradient a central difference with the step eps?", inaccurate),
+    ]
+
+
+# --- multiple choice ------------------------------------------------------------------------
+
+
+def _normal(answer: str) -> str:
+    text = answer.strip().strip("'\"").strip().lower().replace(" ", "")
+    return text[4:] if text.startswith("dl/d") else text
+
+
+def check_choices(
+    fn: Callable,
+    choices: Mapping[str, Sequence[str]],
+    *,
+    expected: Mapping[str, str] | None = None,
+    hints: Mapping[str, str] | None = None,
+    name: str | None = None,
+    quiet: bool = False,
+) -> None:
+    """``fn()`` returns one answer per entry of ``choices``, in that order.
+
+    ``choices`` maps each answer's name to the values allowed for it. Case,
+    spaces and quotes do not matter, nor a leading ``dL/d`` (``"dL/dw3"`` is
+    ``"w3"``). Without ``expected`` only the form is checked (for the visible
+    check); with it the answers must be those (``hints[part]`` is then shown
+    for a wrong one). Returns None.
+    """
+    __tracebackhide__ = True
+    name = name or getattr(fn, "__name__", "your function")
+    parts = list(choices)
+    shape = ", ".join(parts)
+    if not callable(fn):
+        _fail(name, [f"  `{name}` is a {type(fn).__name__}, not a function."], 0, 1)
+    try:
+        got = fn()
+    except NotImplementedError:
+        _fail(name, [f"  `{name}` is not written yet: replace the line "
+                     "`raise NotImplementedError()` with your code."], 0, 1)
+    except Exception as exc:
+        _fail(name, [f"  calling {name}()", f"  raised {type(exc).__name__}: {exc}"], 0, 1)
+    if len(parts) == 1 and not isinstance(got, (tuple, list)):
+        got = (got,)
+    if not isinstance(got, (tuple, list)) or len(got) != len(parts):
+        _fail(name, [f"  calling {name}()", f"  got      {checks.describe(got)}",
+                     f"  problem: it should return {len(parts)} strings: `return {shape}`."],
+              0, 1)
+    for part, answer in zip(parts, got, strict=True):
+        allowed = {_normal(str(c)): c for c in choices[part]}
+        if not isinstance(answer, str):
+            _fail(name, [f"  problem: {part} should be a string (in quotes), got "
+                         f"{checks.describe(answer)}."], 0, 1)
+        if _normal(answer) not in allowed:
+            _fail(name, [f"  problem: {part} = {answer!r} is not one of: "
+                         f"{', '.join(str(c) for c in choices[part])}."], 0, 1)
+    if expected is not None:
+        for part, answer in zip(parts, got, strict=True):
+            if _normal(answer) != _normal(str(expected[part])):
+                lines = [f"  problem: {part} = {answer!r} is not right."]
+                if hints and part in hints:
+                    lines.append(f"  hint: {hints[part]}")
+                _fail(name, lines, 0, 1)
+    if not quiet:
+        print(f"✓ {name}: {' and '.join(parts)} have an allowed form (whether they are "
+              "right is checked when grading)." if expected is None else f"✓ {name}: correct.")

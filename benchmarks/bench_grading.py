@@ -7,7 +7,8 @@ each assignment, one after another (how nbgrader is used), once by
 ``nbutils-grade`` (one autograde per submission on every core). Only the
 grading commands are timed (``generate_assignment`` runs before, untimed,
 for both). Each figure is the median of ``BENCH_GRADING_REPEATS`` (default 3)
-runs, with the spread (max - min) beside it. The scores of the two gradebooks
+runs, with the spread (max - min) beside it. ``BENCH_GRADING_ASSIGNMENTS``
+(comma-separated) restricts the class to some notebooks. The scores of the two gradebooks
 must be identical (``grading_scores_identical`` = 1).
 
 The floor is executing one solved notebook once in a fresh kernel (nbclient);
@@ -150,6 +151,9 @@ def run() -> dict[str, float]:
     students = int(os.environ.get("BENCH_GRADING_STUDENTS", "20"))
     repeats = int(os.environ.get("BENCH_GRADING_REPEATS", "3"))
     names = _assignments()
+    only = os.environ.get("BENCH_GRADING_ASSIGNMENTS", "")  # e.g. "01_neuron,02_feedforward"
+    if only:
+        names = [n for n in names if n in only.split(",")]
     total = students * len(names)
     seq, par, floors, same = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmpdir:
@@ -173,6 +177,7 @@ def run() -> dict[str, float]:
             shutil.rmtree(b)
     ratios = [s / p for s, p in zip(seq, par, strict=True)]
     out: dict[str, float] = {"grading_students": float(students),
+                             "grading_assignments": float(len(names)),
                              "grading_submissions": float(total),
                              "grading_cores": float(os.cpu_count() or 1),
                              "grading_repeats": float(repeats),

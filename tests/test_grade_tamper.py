@@ -29,6 +29,12 @@ PROTECTED = MODULES | {"AssertionError", "isinstance"}
     ("vars(np)['all'] = len", "vars(np)"),
     ("import builtins\nbuiltins.AssertionError = KeyError", "builtins"),
     ("del checks.check_function", "checks.check_function"),
+    ("np.__dict__.update(all=lambda *a: True)", "np.__dict__"),
+    ("object.__setattr__(checks, 'compare', print)", "__setattr__"),
+    ("getattr(np, '__dict__')['all'] = len", "__dict__"),
+    ("def sigmoid(z):\n    np.all = lambda *a: True\n    return z", "np.all"),
+    ("import sys\nsys._getframe(0).f_globals['checks'] = None", "sys._getframe"),
+    ("import sys\nm = sys.modules['nbutils.checks']", "sys.modules"),
 ])
 def test_tampering_is_found(src, says):
     found = tamper.scan_source(src, MODULES, PROTECTED)
@@ -105,3 +111,12 @@ def test_collect_flat_brings_downloads_into_nbgraders_layout(tmp_path):
     assert collect_flat(course, downloads, "01_neuron") == ["alice", "bob"]
     assert Course(course).submissions() == [("alice", "01_neuron"), ("bob", "01_neuron")]
     assert (course / "submitted" / "bob" / "01_neuron" / "01_neuron.ipynb").exists()
+
+
+def test_no_solution_notebook_is_flagged():
+    """Every notebook's own solutions (all cells a student may edit) pass the scan."""
+    from nbutils.instructor import assignments
+
+    for name in assignments(ROOT):
+        path = ROOT / "solutions" / name / f"{name}.ipynb"
+        assert tamper.scan_notebook(path, path) == [], name

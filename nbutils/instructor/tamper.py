@@ -35,7 +35,12 @@ _MODULES = {
     "gc": "uses the garbage collector's object graph (gc)",
     "unittest": "uses unittest (mock patching)",
     "builtins": "imports builtins",
+    "inspect": "uses inspect (reaching into frames)",
 }
+# attributes that reach into objects' internals (patching without an assignment)
+_DUNDERS = {"__dict__", "__setattr__", "__delattr__", "__globals__", "__builtins__",
+            "__code__", "__closure__", "__subclasses__", "__getattribute__", "__import__",
+            "__loader__", "__spec__", "__defaults__", "__kwdefaults__", "__bases__", "__mro__"}
 # names a test cell may use that a student must never rebind
 _PROTECTED_BUILTINS = {
     "AssertionError", "Exception", "BaseException", "isinstance", "all", "any", "abs",
@@ -155,6 +160,16 @@ def scan_source(src: str, modules: set[str], protected: set[str]) -> list[str]:
                         findings.append(f"replaces `{text}` (part of a module the tests use)")
                     elif "__dict__" in text or "__globals__" in text or "__code__" in text:
                         findings.append(f"writes to `{text}`")
+        if isinstance(node, ast.Attribute) and node.attr in _DUNDERS:
+            findings.append(f"reaches into `{_dotted(node)}`")
+        elif isinstance(node, ast.Attribute) and node.attr in ("_getframe", "modules") \
+                and _root_name(node) == "sys" and not isinstance(node.ctx, ast.Store):
+            findings.append(f"uses `{_dotted(node)}`")
+        if isinstance(node, ast.Name) and node.id == "__builtins__":
+            findings.append("uses `__builtins__`")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value in _DUNDERS:
+            findings.append(f"names `{node.value}` in a string (getattr tricks)")
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
             if name in _CALLS:

@@ -63,6 +63,7 @@ def test_slider_moves_restyle_the_drawing_without_rebuilding_it():
     assert e.artists.bias_texts["b2"].get_text() == "$b_2 = -3.0$"
     assert e.artists.edge_labels["w1"].get_text() == "$w_1 = -2.0$"
     assert f"{e.values['o1']:.10f}" in e.readout.value
+    assert "x = [-1.0, 3.0]" in e.readout.value
     assert _artist_counts(ax) == counts, "the figure is restyled, never rebuilt"
     assert e.live.frames == frames + len(moves)
     assert e.live.widget.value != before and e.live.widget.value[:4] == b"\x89PNG"

@@ -32,7 +32,7 @@ EDGES = {"w1": ("x1", "h1"), "w2": ("x2", "h1"), "w3": ("x1", "h2"),
 BIASES = {"b1": "h1", "b2": "h2", "b3": "o1"}
 RADIUS = 0.62
 # an edge's label sits this far along it, nearer the neuron it feeds
-LABEL_AT = {"w1": 0.64, "w2": 0.64, "w3": 0.64, "w4": 0.64, "w5": 0.5, "w6": 0.5}
+LABEL_AT = {"w1": 0.58, "w2": 0.72, "w3": 0.72, "w4": 0.58, "w5": 0.5, "w6": 0.5}
 
 POSITIVE, NEGATIVE, ZERO = "#2b6cb0", "#c53030", "#a0aec0"
 INPUT_FILL = "#e8f1fb"
@@ -132,7 +132,7 @@ def draw_network(ax, params: dict | None = None, x=None,
         t = LABEL_AT[name]
         lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         edge_labels[name] = ax.text(lx, ly, _sub(name), ha="center", va="center",
-                                    fontsize=8, zorder=4,
+                                    fontsize=9, zorder=4,
                                     bbox={"boxstyle": "round,pad=0.25", "fc": "white",
                                           "ec": "none"})
     nodes, node_texts, bias_texts = {}, {}, {}
@@ -143,11 +143,11 @@ def draw_network(ax, params: dict | None = None, x=None,
         ax.add_patch(circle)
         nodes[name] = circle
         node_texts[name] = ax.text(px, py, _sub(name), ha="center", va="center",
-                                   fontsize=10, zorder=5)
+                                   fontsize=11, zorder=5)
     for name, node in BIASES.items():
         px, py = POSITIONS[node]
-        bias_texts[name] = ax.text(px, py - RADIUS - 0.22, _sub(name), ha="center",
-                                   va="top", fontsize=8, color="#c05621", zorder=5)
+        bias_texts[name] = ax.text(px + 0.2, py - RADIUS - 0.06, _sub(name), ha="left",
+                                   va="top", fontsize=9, color="#c05621", zorder=5)
     px, py = POSITIONS["o1"]
     ax.add_patch(FancyArrowPatch((px + RADIUS, py), (px + RADIUS + 0.9, py),
                                  arrowstyle="-|>", mutation_scale=11, lw=1.3,
@@ -217,14 +217,15 @@ def _shown_cmap():
 
 
 def readout_html(vals: dict) -> str:
-    """The explorer's printed lines: h1, h2 and o1 with their pre-activations."""
+    """The explorer's printed lines: the input, then h1, h2 and o1 with their z."""
+    x1, x2 = vals["x"]
     rows = [("h1", vals["z_h"][0], vals["h"][0]), ("h2", vals["z_h"][1], vals["h"][1]),
             ("o1", vals["z_o"], vals["o1"])]
     lines = [f"{name} = f({z:.4f}) = <b class='nn-{name}'>{a:.10f}</b>"
              for name, z, a in rows]
     return ("<div style='font-family:monospace;font-size:13px;line-height:1.6'>"
-            + "<br>".join(lines) + "<br><span style='color:#4a5568'>"
-            + html.escape("y_pred = o1") + "</span></div>")
+            + f"x = [{x1:.1f}, {x2:.1f}]<br>" + "<br>".join(lines)
+            + "<br><span style='color:#4a5568'>" + html.escape("y_pred = o1") + "</span></div>")
 
 
 class NetworkExplorer:

@@ -450,6 +450,12 @@ def grade(course_dir: Path = ROOT, students=None, assignment_ids=None, jobs: int
     course.grading.mkdir(parents=True, exist_ok=True)
     (course.grading / "logs").mkdir(exist_ok=True)
     pairs = course.submissions(students, assignment_ids)
+    known = set(assignments(course.root))
+    if course.submitted.is_dir():
+        for folder in sorted(course.submitted.glob("*/*")):
+            if folder.is_dir() and folder.name not in known:
+                say(f"  skipped {folder.relative_to(course.root)}: no assignment "
+                    f"{folder.name!r} in solutions/")
     if not pairs:
         say("nothing to grade: no submissions under "
             f"{course.submitted} (layout submitted/<student>/<assignment>/<nb>.ipynb)")

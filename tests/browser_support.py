@@ -207,9 +207,12 @@ def html_text(markup: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Collapse whitespace and write minus signs as ASCII, as a reader compares."""
-    text = text.replace("\u2212", "-").replace("\xa0", " ")
-    return " ".join(text.split())
+    """The text without whitespace, minus signs in ASCII: what a reader compares.
+
+    (Whitespace between table cells and lines differs between a browser's
+    rendering and an HTML parser; the characters do not.)
+    """
+    return "".join(text.replace("\u2212", "-").split())
 
 
 def expected(nbw: WidgetNotebook, values: dict[str, float]):
@@ -226,24 +229,79 @@ def expected(nbw: WidgetNotebook, values: dict[str, float]):
     return html_text(widget.readout.value), widget.live.png(), widget
 
 
-def slider_plan(slider) -> tuple[int, float, float]:
-    """How to move ``slider``: arrow presses (signed) and a value to type.
+def slider_kind(slider) -> str:
+    """"selection", "log", "int" or "float": how the slider's handle maps to its value."""
+    if hasattr(slider, "options"):
+        return "selection"
+    if hasattr(slider, "base"):
+        return "log"
+    return "int" if isinstance(slider.value, int) else "float"
 
-    Returns (presses, value after the presses, value to type). The presses
-    stay inside the range; the typed value is a round step away from both.
+
+def handle_value(slider, aria_valuenow: str):
+    """The slider's value for the handle's ``aria-valuenow`` (the exponent on a log slider)."""
+    kind, pos = slider_kind(slider), float(aria_valuenow)
+    if kind == "log":
+        return float(slider.base) ** pos
+    if kind == "int":
+        return int(round(pos))
+    if kind == "selection":
+        return _options(slider)[int(round(pos))]
+    return pos
+
+
+def readout_value(slider, text: str):
+    """The slider's value from the text of its readout, snapped to the slider's grid."""
+    kind = slider_kind(slider)
+    text = text.strip().replace("\u2212", "-")
+    if kind == "selection":
+        labels = [label for label, _ in slider._options_full]
+        return _options(slider)[labels.index(text)]
+    value = float(text)
+    lo, step = float(slider.min), float(slider.step)
+    if kind == "log":
+        base = float(slider.base)
+        return base ** _on_step(float(np.log(value) / np.log(base)), lo, step)
+    if kind == "int":
+        return int(round(value))
+    return _on_step(value, lo, step)
+
+
+def slider_plan(slider) -> tuple[int, object, float | None]:
+    """How to move ``slider``: arrow presses (signed), the value after them, a value to type.
+
+    The presses stay inside the range; the typed value is a round value away
+    from both the start and the value after the presses (None: a selection
+    slider, whose readout cannot be typed into).
     """
+    kind = slider_kind(slider)
+    if kind == "selection":
+        options = _options(slider)
+        i0 = options.index(slider.value)
+        presses = 3 if i0 + 3 < len(options) else -min(3, i0)
+        return presses, options[i0 + presses], None
     step = float(slider.step)
-    lo, hi, v0 = float(slider.min), float(slider.max), float(slider.value)
-    presses = 3 if v0 + 3 * step <= hi + 1e-12 else -3
-    after = _on_step(v0 + presses * step, lo, step)
-    typed = _on_step(lo + 0.3 * (hi - lo), lo, step)
-    if abs(typed - after) < step / 2 or abs(typed - v0) < step / 2:
-        typed = _on_step(lo + 0.7 * (hi - lo), lo, step)
-    return presses, after, typed
+    lo, hi = float(slider.min), float(slider.max)
+    base = float(slider.base) if kind == "log" else None
+    p0 = float(np.log(slider.value) / np.log(base)) if base else float(slider.value)
+    presses = 3 if p0 + 3 * step <= hi + 1e-12 else -3
+    p1 = _on_step(p0 + presses * step, lo, step)
+    typed_pos = _on_step(lo + 0.3 * (hi - lo), lo, step)
+    if abs(typed_pos - p1) < step / 2 or abs(typed_pos - p0) < step / 2:
+        typed_pos = _on_step(lo + 0.7 * (hi - lo), lo, step)
+    if base:
+        return presses, base ** p1, float(f"{base ** typed_pos:g}")
+    if kind == "int":
+        return presses, int(p1), int(typed_pos)
+    return presses, p1, float(f"{typed_pos:g}")
+
+
+def _options(slider) -> list:
+    return [v for _, v in slider._options_full] if hasattr(slider, "_options_full") \
+        else list(slider.options)
 
 
 def _on_step(value: float, lo: float, step: float) -> float:
     n = round((value - lo) / step)
     decimals = max(0, -int(np.floor(np.log10(step)))) + 2 if step < 1 else 0
     return round(lo + n * step, decimals)
-

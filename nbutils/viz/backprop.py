@@ -304,7 +304,12 @@ class LossSliceExplorer:
         self.ax = self.fig.add_subplot()
         self.fig.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.15)
         self.grid = np.linspace(-VALUE_LIMIT, VALUE_LIMIT, 241)
-        self.artists = plot_loss_along(self.ax, self.grid, np.zeros_like(self.grid), param)
+        self.data_choice = widgets.ToggleButtons(options=["Alice", "all four"],
+                                                 value=data_name, description="data")
+        # the first curve is drawn before the LiveFigure caches its background
+        losses = loss_along(self.loss, self.params(), param, self.grid)
+        self.artists = plot_loss_along(self.ax, self.grid, losses, param)
+        self._curve_key = (param, data_name)
         self.live = live.LiveFigure(self.fig, [self.artists.tangent, self.artists.next_point,
                                                self.artists.point])
         self.sliders = {
@@ -318,15 +323,12 @@ class LossSliceExplorer:
                                       description="lr", continuous_update=True,
                                       readout_format=".1f"),
         }
-        self.data_choice = widgets.ToggleButtons(options=["Alice", "all four"],
-                                                 value=data_name, description="data")
         self.buttons = {"step": widgets.Button(description="gradient step",
                                                button_style="warning"),
                         "reset": widgets.Button(description="reset")}
         self.buttons["step"].on_click(lambda _: self.step())
         self.buttons["reset"].on_click(lambda _: self.reset())
         self.readout = widgets.HTML()
-        self._curve_key = None
         self._busy = False
         self.update()
         self.flush = live.connect(list(self.sliders.values()) + [self.data_choice],

@@ -161,3 +161,26 @@ def test_a_train_that_breaks_later_stops_with_a_message():
     w.step(10)
     assert w.epoch == 0 and "Training stopped" in w.readout.value
     assert "length 1 for 10 epochs" in w.readout.value
+
+
+def test_flush_catches_up_with_updates_held_back_by_an_event_loop():
+    import asyncio
+
+    w = sgd.example_widget()
+
+    async def moves():
+        w.step(10)
+        w.sliders["seed"].value = 5  # inside a running loop, this waits for the loop
+        assert w.epoch == 10 and w.seed == 0
+        w.flush()
+        assert w.seed == 5 and w.epoch == 0  # a new seed starts again
+        w.play.value = 40
+        assert w.epoch == 0
+        w.flush()
+        assert w.epoch == 40
+        await asyncio.sleep(0.1)  # the held-back updates run and change nothing more
+
+    asyncio.run(moves())
+    assert w.seed == 5 and w.epoch == 40 and len(w.losses) == 41
+    _, history = _notebook_run(40, seed=5)
+    assert w.losses[1:] == pytest.approx(list(history), rel=1e-12)

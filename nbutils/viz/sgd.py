@@ -199,9 +199,9 @@ class TrainingPlayer:
         self.readout = widgets.HTML()
 
         self.reset()
-        self.flush_play = live.connect([self.play], self._follow_play)
-        self.flush_seed = live.connect([self.sliders["seed"]], self.restart)
-        self.flush_lr = live.connect([self.sliders["lr"]], self._show_numbers)
+        live.connect([self.play], self._follow_play)
+        live.connect([self.sliders["seed"]], self._follow_seed)
+        live.connect([self.sliders["lr"]], self._show_numbers)
         self.step_button.on_click(lambda _b: self.step(1))
         self.reset_button.on_click(lambda _b: self.restart())
 
@@ -216,7 +216,8 @@ class TrainingPlayer:
     # --- the training run -------------------------------------------------
     def reset(self) -> None:
         """Back to epoch 0, from the start that the seed slider picks."""
-        self.rng = np.random.default_rng(self.sliders["seed"].value)
+        self.seed = self.sliders["seed"].value
+        self.rng = np.random.default_rng(self.seed)
         self.start = init_params(self.rng)
         self.params = copy_params(self.start)
         self.epoch = 0
@@ -252,6 +253,18 @@ class TrainingPlayer:
         self.epoch += n_epochs
         self.update()
         self.play.value = self.epoch  # keeps play in step; _follow_play has nothing to do
+
+    def flush(self) -> None:
+        """Bring the run in line with the controls now, without waiting for the
+        kernel's event loop (the updates tied to the controls do the same later,
+        and then find nothing left to do)."""
+        self._follow_seed()
+        self._follow_play()
+        self._show_numbers()
+
+    def _follow_seed(self) -> None:
+        if self.sliders["seed"].value != self.seed:
+            self.restart()
 
     def _follow_play(self) -> None:
         target = int(self.play.value)

@@ -33,6 +33,9 @@ BIASES = {"b1": "h1", "b2": "h2", "b3": "o1"}
 RADIUS = 0.62
 # an edge's label sits this far along it, nearer the neuron it feeds
 LABEL_AT = {"w1": 0.58, "w2": 0.72, "w3": 0.72, "w4": 0.58, "w5": 0.5, "w6": 0.5}
+# in the live explorer the label sits beside its edge: +1 left of the edge's
+# direction (above a rising or flat edge), -1 right of it
+LABEL_SIDE = {"w1": 1, "w2": 1, "w3": -1, "w4": -1, "w5": 1, "w6": -1}
 
 POSITIVE, NEGATIVE, ZERO = "#2b6cb0", "#c53030", "#a0aec0"
 INPUT_FILL = "#e8f1fb"
@@ -44,8 +47,16 @@ WORKED_EXAMPLE = {"w1": 0.0, "w2": 1.0, "w3": 0.0, "w4": 1.0, "w5": 0.0, "w6": 1
 
 
 def _sub(name: str) -> str:
-    """'w1' -> '$w_1$' (mathtext)."""
+    """'w1' -> '$w_1$' (mathtext, for the pictures that do not change)."""
     return f"${name[0]}_{name[1:]}$"
+
+
+SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+
+
+def _plain(name: str) -> str:
+    """'w1' -> 'w₁' (plain text: far cheaper than mathtext to redraw on every move)."""
+    return name[0] + name[1:].translate(SUBSCRIPT)
 
 
 def key_of(name: str) -> str:
@@ -92,31 +103,35 @@ def values(params: dict, x) -> dict:
 
 @dataclass
 class NetworkArtists:
-    """The parts of :func:`draw_network` that :func:`update_network` changes."""
+    """The parts of :func:`draw_network`; :func:`update_network` changes some of them."""
 
-    edges: dict
-    edge_labels: dict
-    nodes: dict
-    node_texts: dict
-    bias_texts: dict
+    edges: dict        # weight name -> Line2D
+    edge_labels: dict  # weight name -> Text
+    nodes: dict        # neuron name -> Circle
+    node_texts: dict   # neuron name -> Text inside the circle (name, or value)
+    bias_texts: dict   # bias name -> Text
 
     def animated(self) -> list:
-        """Every changing artist, in drawing order (edges under nodes under text)."""
-        return (list(self.edges.values()) + list(self.nodes.values())
-                + list(self.edge_labels.values()) + list(self.node_texts.values())
-                + list(self.bias_texts.values()))
+        """The artists a slider move changes, in drawing order (edges under nodes
+        under values). Labels and names stay in the cached background."""
+        return (list(self.edges.values())
+                + [c for n, c in self.nodes.items() if not n.startswith("x")]
+                + list(self.node_texts.values()))
 
 
 def draw_network(ax, params: dict | None = None, x=None,
                  labels: str = "names") -> NetworkArtists:
-    """Draw the 2-2-1 network on ``ax`` and return the artists that change.
+    """Draw the 2-2-1 network on ``ax`` and return its artists.
 
-    ``labels``: ``"names"`` (the tutorial's ``w1..w6, b1..b3``), ``"keys"``
-    (each name with where it lives in the params dict, ``w3: W1[0,1]``) or
-    ``"values"`` (numbers; needs ``params`` and ``x``). With ``params`` the
-    edges are styled by their weights; with ``x`` too, the neurons are
-    coloured by their activations.
+    ``labels``: ``"names"`` (the tutorial's ``w1..w6, b1..b3`` on the edges,
+    neuron names inside the circles), ``"keys"`` (each name with where it
+    lives in the params dict, ``w3: W1[0,1]``) or ``"values"`` (for the
+    live explorer: names beside the edges and above the neurons, the
+    neurons' values inside them; needs ``params`` and ``x``). With
+    ``params`` the edges are styled by their weights; with ``x`` too, the
+    neurons are coloured by their activations.
     """
+    live_mode = labels == "values"
     ax.set_xlim(-0.1, 10.9)
     ax.set_ylim(-0.35, 5.45)
     ax.set_aspect("equal")
@@ -126,15 +141,25 @@ def draw_network(ax, params: dict | None = None, x=None,
     edges, edge_labels = {}, {}
     for name, (src, dst) in EDGES.items():
         (x0, y0), (x1, y1) = POSITIONS[src], POSITIONS[dst]
-        line, = ax.plot([x0, x1], [y0, y1], color=ZERO, lw=1.4, solid_capstyle="round",
-                        zorder=1)
+        length = np.hypot(x1 - x0, y1 - y0)
+        dx, dy = (x1 - x0) / length * RADIUS, (y1 - y0) / length * RADIUS
+        # from rim to rim: a redrawn edge never paints over a neuron
+        line, = ax.plot([x0 + dx, x1 - dx], [y0 + dy, y1 - dy], color=ZERO, lw=1.4,
+                        solid_capstyle="butt", zorder=1)
         edges[name] = line
         t = LABEL_AT[name]
         lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        edge_labels[name] = ax.text(lx, ly, _sub(name), ha="center", va="center",
-                                    fontsize=9, zorder=4,
-                                    bbox={"boxstyle": "round,pad=0.25", "fc": "white",
-                                          "ec": "none"})
+        if live_mode:  # beside the edge, so that a redrawn edge never covers it
+            side = LABEL_SIDE[name] * 0.3 / length
+            edge_labels[name] = ax.text(lx - side * (y1 - y0), ly + side * (x1 - x0),
+                                        _plain(name), ha="center", va="center",
+                                        fontsize=10, zorder=4)
+        else:
+            text = f"{_sub(name)}: {key_of(name)}" if labels == "keys" else _sub(name)
+            edge_labels[name] = ax.text(lx, ly, text, ha="center", va="center",
+                                        fontsize=9, zorder=4,
+                                        bbox={"boxstyle": "round,pad=0.25", "fc": "white",
+                                              "ec": "none"})
     nodes, node_texts, bias_texts = {}, {}, {}
     for name, (px, py) in POSITIONS.items():
         is_input = name.startswith("x")
@@ -142,11 +167,16 @@ def draw_network(ax, params: dict | None = None, x=None,
                         ec="#2b6cb0" if is_input else "#c05621", lw=1.6, zorder=2)
         ax.add_patch(circle)
         nodes[name] = circle
-        node_texts[name] = ax.text(px, py, _sub(name), ha="center", va="center",
-                                   fontsize=11, zorder=5)
+        if live_mode:
+            ax.text(px, py + RADIUS + 0.06, _plain(name), ha="center", va="bottom",
+                    fontsize=11, zorder=5)
+        node_texts[name] = ax.text(px, py, "" if live_mode else _sub(name), ha="center",
+                                   va="center", fontsize=11, zorder=5)
     for name, node in BIASES.items():
         px, py = POSITIONS[node]
-        bias_texts[name] = ax.text(px + 0.2, py - RADIUS - 0.06, _sub(name), ha="left",
+        text = {"keys": f"{_sub(name)}: {key_of(name)}", "values": _plain(name)}.get(
+            labels, _sub(name))
+        bias_texts[name] = ax.text(px + 0.2, py - RADIUS - 0.06, text, ha="left",
                                    va="top", fontsize=9, color="#c05621", zorder=5)
     px, py = POSITIONS["o1"]
     ax.add_patch(FancyArrowPatch((px + RADIUS, py), (px + RADIUS + 0.9, py),
@@ -154,48 +184,36 @@ def draw_network(ax, params: dict | None = None, x=None,
                                  color="#4a5568"))
     ax.text(px + RADIUS + 0.45, py + 0.3, r"$y_{pred}$", ha="center", fontsize=9)
     artists = NetworkArtists(edges, edge_labels, nodes, node_texts, bias_texts)
-    update_network(artists, params, x, labels)
+    update_network(artists, params, x)
     return artists
 
 
-def update_network(artists: NetworkArtists, params: dict | None = None, x=None,
-                   labels: str = "values") -> dict | None:
+def update_network(artists: NetworkArtists, params: dict | None = None,
+                   x=None) -> dict | None:
     """Restyle the artists of :func:`draw_network` for ``params`` and ``x``.
 
-    Changes only colours, widths and texts (no artist is added or removed).
-    Returns :func:`values` when both ``params`` and ``x`` are given.
+    Changes only colours, widths and the values inside the neurons (no
+    artist is added or removed). Returns :func:`values` when both
+    ``params`` and ``x`` are given.
     """
-    named = net.named(params) if params is not None else None
-    vals = values(params, x) if params is not None and x is not None else None
+    if params is None:
+        return None
+    named = net.named(params)
     for name, line in artists.edges.items():
-        if named is not None:
-            width, colour, style = edge_style(named[name])
-            line.set_linewidth(width)
-            line.set_color(colour)
-            line.set_linestyle(style)
-        artists.edge_labels[name].set_text(_label(name, named, labels))
-    for name, text in artists.bias_texts.items():
-        text.set_text(_label(name, named, labels))
-    if vals is not None:
-        shown = {"x1": vals["x"][0], "x2": vals["x"][1], "h1": vals["h"][0],
-                 "h2": vals["h"][1], "o1": vals["o1"]}
-        for name, value in shown.items():
-            text = artists.node_texts[name]
-            if name.startswith("x"):
-                text.set_text(f"{_sub(name)}\n{value:.2f}")
-                continue
-            artists.nodes[name].set_facecolor(node_fill(value))
-            text.set_text(f"{_sub(name)}\n{value:.4f}")
-            text.set_color(text_colour(value))
+        width, colour, style = edge_style(named[name])
+        line.set_linewidth(width)
+        line.set_color(colour)
+        line.set_linestyle(style)
+    if x is None:
+        return None
+    vals = values(params, x)
+    for i, name in enumerate(("x1", "x2")):
+        artists.node_texts[name].set_text(f"{vals['x'][i] + 0.0:.2f}".replace("-", "\u2212"))
+    for name, a in (("h1", vals["h"][0]), ("h2", vals["h"][1]), ("o1", vals["o1"])):
+        artists.nodes[name].set_facecolor(node_fill(a))
+        artists.node_texts[name].set_text(f"{a:.4f}")
+        artists.node_texts[name].set_color(text_colour(a))
     return vals
-
-
-def _label(name: str, named: dict | None, labels: str) -> str:
-    if labels == "keys":
-        return f"{_sub(name)}: {key_of(name)}"
-    if labels == "values" and named is not None:
-        return f"{_sub(name)}$ = {named[name]:.1f}$".replace("$$", "")
-    return _sub(name)
 
 
 def add_colour_key(fig, rect=(0.70, 0.07, 0.22, 0.035)):
@@ -282,7 +300,7 @@ class NetworkExplorer:
         return np.array([self.sliders["x1"].value, self.sliders["x2"].value])
 
     def update(self) -> None:
-        self.values = update_network(self.artists, self.params(), self.x(), "values")
+        self.values = update_network(self.artists, self.params(), self.x())
         self.readout.value = readout_html(self.values)
         self.live.refresh()
 

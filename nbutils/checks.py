@@ -223,8 +223,9 @@ def error_hints(exc: BaseException) -> list[str]:
     text = str(exc)
     if isinstance(exc, TypeError) and ("length-1" in text or "size-1" in text
                                        or "0-dimensional" in text):
-        return ["a `math.` function (math.exp, ...) takes one number only; use the "
-                "NumPy version (np.exp, ...) so that it works on whole arrays."]
+        return ["a function that takes one number (math.exp, float(...), ...) got an "
+                "array. For whole arrays use the NumPy version (np.exp); if the array "
+                "holds a single value, take it out with [0]."]
     if isinstance(exc, TypeError) and "unsupported operand" in text and "list" in text:
         return ["Python lists do not do arithmetic element by element: turn them into "
                 "arrays with np.asarray first."]

@@ -14,7 +14,7 @@ WRONG = {
               says="is the minus sign in e^(-z) missing?"),
         Wrong("math.exp on arrays",
               "import math\ndef sigmoid(z):\n    return 1 / (1 + math.exp(-z))\n",
-              says="takes one number only"),
+              says="takes one number (math.exp"),
         Wrong("naive formula overflows",
               "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n",
               says="overflow"),

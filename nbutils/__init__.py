@@ -7,6 +7,8 @@ One module per idea, in the order the notebooks teach them:
 - ``activations`` (01), ``network`` (02), ``losses`` (03), ``gradients`` (04),
   ``training`` (05), ``mlp`` (06): the course's reference versions of what a
   notebook taught, for the notebooks that come after it.
+- ``gradient_checks`` (04): the student-facing comparison of gradient dicts,
+  naming the first wrong partial derivative in the order backprop computes it.
 - ``live``: a figure drawn once and updated in place, shown in a widget.
 - ``viz``: one module per notebook with its pictures and live widgets.
 - ``instructor``: release, navigation and grading tools.

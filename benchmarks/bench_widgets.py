@@ -26,6 +26,7 @@ import pkgutil
 import statistics
 import warnings
 
+import numpy as np
 from run import clock
 
 RUNS = 5          # repeated runs; each value is the median over runs
@@ -69,8 +70,13 @@ def plan(widget, n: int) -> list[tuple[object, float]]:
         step = float(getattr(s, "step", 0) or (hi - lo) / 100)
         n_steps = max(1, round((hi - lo) / step))
         value = lo + ((k * 37) % (n_steps + 1)) * step
-        if abs(value - float(s.value)) < step / 2:
+        current = float(s.value)
+        if hasattr(s, "base"):  # a FloatLogSlider: min, max and step are exponents
+            current = float(np.log(current) / np.log(s.base))
+        if abs(value - current) < step / 2:
             value = lo + ((k * 37 + n_steps // 2) % (n_steps + 1)) * step
+        if hasattr(s, "base"):
+            value = float(s.base) ** value
         moves.append((s, type(s.value)(value) if isinstance(s.value, int) else value))
     return moves
 

@@ -19,7 +19,7 @@ help:
 	@echo "make lab-instructor  JupyterLab at the repository root (solutions, formgrader)"
 	@echo "make lint            ruff over the package, the tests and the notebooks"
 	@echo "make grade           autograde submitted/ on every core: grades.csv, feedback, summary"
-	@echo "make bench           the benchmarks; writes benchmarks/results.json"
+	@echo "make bench           the benchmarks: prints a table, writes benchmarks/results.json"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ grade: setup
 
 lint: setup
 	$(VENV)/bin/ruff check nbutils tests solutions
+
+# measures in one run; writes benchmarks/results.json and results.md, prints the table
+bench: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -8,8 +8,10 @@ each assignment, one after another (how nbgrader is used), once by
 grading commands are timed (``generate_assignment`` runs before, untimed,
 for both). Each figure is the median of ``BENCH_GRADING_REPEATS`` (default 3)
 runs, with the spread (lowest, highest) in ``SPREAD``. ``BENCH_GRADING_ASSIGNMENTS``
-(comma-separated) restricts the class to some notebooks. The scores of the two gradebooks
-must be identical (``grading_scores_identical`` = 1).
+(comma-separated) restricts the class to some notebooks; no run starts that
+would end past ``BENCH_GRADING_BUDGET`` seconds (default 1500; at least one
+run is made). The scores of the two gradebooks must be identical
+(``grading_scores_identical`` = 1).
 
 The floor is executing one solved notebook once in a fresh kernel (nbclient);
 ``grading_per_submission_vs_floor`` is the parallel run's wall time per

@@ -120,3 +120,22 @@ def test_no_solution_notebook_is_flagged():
     for name in assignments(ROOT):
         path = ROOT / "solutions" / name / f"{name}.ipynb"
         assert tamper.scan_notebook(path, path) == [], name
+
+
+def test_progress_says_done_total_elapsed_and_time_left():
+    import io
+
+    from nbutils.instructor.grade import Progress, Result
+
+    out = io.StringIO()
+    p = Progress(total=4, jobs=2, stream=out, live=False)
+    p.started("a/01")
+    p.started("b/01")
+    p.finished(Result("a", "01", outcome="graded", score=5, max_score=5, seconds=4.0))
+    p.finished(Result("b", "01", outcome="timed out", reason="killed", max_score=5,
+                      seconds=6.0))
+    text = out.getvalue()
+    assert "✓ [1/4] a" in text and "graded" in text and "5/5" in text
+    assert "⏱ [2/4] b" in text and "timed out" in text and "killed" in text
+    assert "[2/4]" in p.status() and "elapsed" in p.status() and "left" in p.status()
+    assert p.eta() == pytest.approx(5.0)  # two left, 5 s each, on two workers

@@ -276,4 +276,4 @@ def test_nbgrader_extension_validates(page, lab):
     dialog.wait_for()
     dialog.get_by_text(re.compile("passes all|Success", re.I)).first.wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    dialog.screenshot(path=str(ARTIFACTS / "nbgrader-validate.png"))
+    dialog.locator(".jp-Dialog-content").screenshot(path=str(ARTIFACTS / "nbgrader-validate.png"))

@@ -79,16 +79,32 @@ def step(params: dict, grads: dict, lr: float) -> dict:
     return {key: params[key] - lr * grads[key] for key in params}
 
 
+def descend(X, y, params: dict, lr: float, epochs: int) -> tuple[dict, np.ndarray]:
+    """``epochs`` steps of full-batch gradient descent, starting from ``params``.
+
+    Each epoch is one :func:`forward`, one :func:`backward` and one :func:`step`.
+    Returns the new params (``params`` itself is not changed) and
+    ``losses (epochs,)``, the MSE before each update.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        y_pred, cache = forward(X, params)
+        losses[epoch] = np.mean((y - y_pred) ** 2)
+        params = step(params, backward(X, y, params, cache), lr)
+    return params, losses
+
+
 def train(X, y, n_hidden: int, lr: float, epochs: int,
           rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     """Full-batch gradient descent from an ``N(0, 1)`` start drawn from ``rng``.
 
-    The start is ``nbutils.network.init_params(rng, n_inputs, n_hidden)``; each
-    epoch is one :func:`forward`, one :func:`backward` and one :func:`step`.
+    The start is ``nbutils.network.init_params(rng, n_inputs, n_hidden)``.
     Returns the final params and ``losses (epochs,)``, the MSE before each update.
     """
-    params, losses, _ = _descend(X, y, n_hidden, lr, epochs, rng, every=0)
-    return params, losses
+    start = init_params(rng, np.shape(X)[1], n_hidden)
+    return descend(X, y, start, lr, epochs)
 
 
 def train_snapshots(X, y, n_hidden: int, lr: float, epochs: int, rng: np.random.Generator,
@@ -96,27 +112,19 @@ def train_snapshots(X, y, n_hidden: int, lr: float, epochs: int, rng: np.random.
     """:func:`train`, keeping a copy of the params every ``every`` epochs.
 
     Returns ``[(epoch, params), ...]`` for epochs 0, every, 2 every, ... and
-    ``epochs`` (the trained network), and ``losses (epochs,)``.
+    ``epochs`` (the trained network), and ``losses (epochs,)``: the same
+    numbers as :func:`train`.
     """
-    params, losses, snapshots = _descend(X, y, n_hidden, lr, epochs, rng, every=every)
-    if not snapshots or snapshots[-1][0] != epochs:
-        snapshots.append((epochs, copy_params(params)))
-    return snapshots, losses
-
-
-def _descend(X, y, n_hidden, lr, epochs, rng, every):
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    params = init_params(rng, X.shape[1], n_hidden)
-    losses = np.empty(epochs)
-    snapshots = []
-    for epoch in range(epochs):
-        if every and epoch % every == 0:
-            snapshots.append((epoch, copy_params(params)))
-        y_pred, cache = forward(X, params)
-        losses[epoch] = np.mean((y - y_pred) ** 2)
-        params = step(params, backward(X, y, params, cache), lr)
-    return params, losses, snapshots
+    params = init_params(rng, np.shape(X)[1], n_hidden)
+    snapshots, losses = [(0, copy_params(params))], []
+    done = 0
+    while done < epochs:
+        chunk = min(every, epochs - done)
+        params, chunk_losses = descend(X, y, params, lr, chunk)
+        done += chunk
+        snapshots.append((done, copy_params(params)))
+        losses.append(chunk_losses)
+    return snapshots, np.concatenate(losses) if losses else np.empty(0)
 
 
 def solved(y_pred, y) -> np.ndarray | bool:

@@ -71,7 +71,8 @@ def test_hidden_space_puts_the_inputs_where_the_hidden_layer_does():
     xor.plot_hidden_space(ax, mlp.xor_by_hand())
     X, y = data.xor()
     _, cache = mlp.forward(X, mlp.xor_by_hand())
-    drawn = np.concatenate([c.get_offsets() for c in ax.collections])
+    drawn = np.concatenate([np.column_stack(line.get_data()) for line in ax.get_lines()
+                            if line.get_marker() not in ("None", None, "")])
     assert sorted(map(tuple, drawn.round(9))) == sorted(map(tuple, cache["H"].round(9)))
     # (0, 1) and (1, 0) land on the same hidden point: one label for both
     labels = sorted(t.get_text() for t in ax.texts)
@@ -127,7 +128,7 @@ def test_trainer_starts_at_the_end_of_the_pinned_run():
     assert np.allclose(np.asarray(t.out_image.get_array()), out, rtol=1e-12, atol=0)
     assert np.allclose(np.asarray(t.hidden_images[1].get_array()), H[1], rtol=1e-12, atol=0)
     assert np.array_equal(t.loss_line.get_data()[1], losses)
-    assert [ax.get_visible() for ax in t.ax_hidden] == [True, True, False, False]
+    assert [c.get_visible() for c in t.covers] == [False, False, True, True]
 
 
 def test_trainer_epoch_slider_shows_earlier_snapshots():
@@ -151,19 +152,49 @@ def xor_text(t):
     return re.sub(r"<[^>]+>", "", t.readout.value).replace("&nbsp;", " ")
 
 
-def test_trainer_retrains_for_a_new_seed_and_hidden_size():
+def test_trainer_starts_a_new_run_for_a_new_seed_and_hidden_size():
     t = xor.example_widget()
-    t.sliders["seed"].value = 6
+    X, y = data.xor()
+    t.sliders["seed"].value = 6  # a new run, shown at its start
+    start = network.init_params(np.random.default_rng(6), 2, 2)
+    assert t.epoch == 0 and t.sliders["epoch"].value == 0 and len(t.losses) == 0
+    assert t.loss == pytest.approx(mlp.mse(y, mlp.forward(X, start)[0]), rel=1e-12)
+    t.sliders["epoch"].value = 2000  # trained as far as asked
     assert not t.solved and t.loss == pytest.approx(0.125, abs=0.01)
-    assert "not XOR" in t.readout.value
+    assert "not XOR" in t.readout.value and len(t.losses) == 2000
     t.sliders["hidden units"].value = 3
-    assert t.solved and t.trained_for == (3, 2.0, 6)
-    assert [ax.get_visible() for ax in t.ax_hidden] == [True, True, True, False]
+    assert t.trained_for == (3, 2.0, 6) and t.epoch == 0
+    assert [c.get_visible() for c in t.covers] == [False, False, False, True]
+    t.sliders["epoch"].value = 2000
+    assert t.solved
     t.sliders["hidden units"].value = 1
+    assert [c.get_visible() for c in t.covers] == [False, True, True, True]
+    t.sliders["epoch"].value = 2000
     assert not t.solved
-    assert [ax.get_visible() for ax in t.ax_hidden] == [True, False, False, False]
     t.sliders["learning rate"].value = 0.5
     assert t.trained_for == (1, 0.5, 6)
+
+
+def test_trainer_trains_only_as_far_as_needed_and_keeps_the_run():
+    t = xor.example_widget()
+    t.sliders["seed"].value = 3
+    t.sliders["epoch"].value = 100
+    assert len(t.losses) == 100 and len(t.snapshots) == 6
+    t.sliders["epoch"].value = 40  # back: nothing new to train
+    assert len(t.losses) == 100 and t.epoch == 40
+    X, y = data.xor()
+    params, losses = mlp.train(X, y, 2, 2.0, 100, np.random.default_rng(3))
+    assert np.array_equal(t.losses, losses)
+    assert all(np.array_equal(t.snapshots[-1][k], params[k]) for k in params)
+
+
+def test_a_flush_after_an_update_draws_nothing_new():
+    t = xor.example_widget()
+    t.sliders["epoch"].value = 1000
+    frames = t.live.frames
+    t.flush()
+    t.update()
+    assert t.live.frames == frames
 
 
 def test_trainer_draws_with_the_forward_it_is_given():

@@ -29,6 +29,7 @@ from matplotlib.patches import Rectangle
 from .. import live, mlp
 from ..activations import sigmoid
 from ..data import xor
+from ..network import copy_params, init_params
 
 LO, HI = -0.25, 1.25          # the maps show the square [LO, HI] x [LO, HI]
 CMAP = "RdBu_r"               # 0 blue, 0.5 white, 1 red
@@ -86,16 +87,20 @@ def plot_map(ax, values, title: str | None = None, ticks: bool = True):
     return image
 
 
-def plot_points(ax, X=None, y=None, size: float = 60) -> list:
-    """The four XOR inputs: circles for label 0, squares for label 1."""
+def plot_points(ax, X=None, y=None, size: float = 8) -> list:
+    """The four XOR inputs: circles for label 0, squares for label 1 (two ``Line2D``).
+
+    ``size`` is the marker size in points.
+    """
     if X is None:
         X, y = xor()
     out = []
     for label in (0, 1):
-        pts = X[np.asarray(y) == label]
-        out.append(ax.scatter(pts[:, 0], pts[:, 1], s=size, c=POINT_COLORS[label],
-                              marker=POINT_MARKERS[label], edgecolors="black",
-                              linewidths=1.2, zorder=5, label=f"y = {label}"))
+        pts = np.asarray(X, dtype=float)[np.asarray(y) == label]
+        line, = ax.plot(pts[:, 0], pts[:, 1], ls="none", marker=POINT_MARKERS[label],
+                        ms=size, mfc=POINT_COLORS[label], mec="black", mew=1.2, zorder=5,
+                        label=f"y = {label}")
+        out.append(line)
     return out
 
 
@@ -198,7 +203,7 @@ def plot_run_grid(fig, runs: dict, ncols: int = 5, resolution: int = 40) -> list
         ok = bool(runs["solved"][i])
         out, _ = network_maps(mlp.unstack(runs["params"], i), mlp.forward, resolution)
         plot_map(ax, out, ticks=False)
-        plot_points(ax, size=22)
+        plot_points(ax, size=5)
         ax.set_title(f"seed {seeds[i]} {'✓' if ok else '✗'}", fontsize=9,
                      color=GOOD if ok else BAD)
         for spine in ax.spines.values():
@@ -227,6 +232,8 @@ def loss_axes(ax, epochs: int | None = None):
     """Get ``ax`` ready for loss curves: log scale, and the level 0.125 where stuck runs sit."""
     ax.set_yscale("log")
     ax.axhline(0.125, color="#a0aec0", lw=0.8, ls="--")
+    ax.text(0.99, 0.14, "stuck: two outputs at 0.5", transform=ax.get_yaxis_transform(),
+            ha="right", va="bottom", fontsize=8, color="#718096")
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE")
     if epochs:
@@ -330,25 +337,28 @@ def line_explorer(w=(4.0, 4.0), b=-2.0) -> LineExplorer:
 class XorTrainer:
     """Train a 2-h-1 network on XOR and watch its maps change.
 
-    Sliders: ``epoch`` (which snapshot of the run to show; a Play button
-    steps through it), ``hidden units``, ``learning rate`` and ``seed`` (any
-    of these three trains a new run, with :func:`nbutils.mlp.train_snapshots`).
+    The ``epoch`` slider (and the play button tied to it) picks how far into
+    the run to look; the run is trained as far as it is needed, and kept, so
+    going back costs nothing. Changing ``hidden units``, ``learning rate`` or
+    ``seed`` starts a new run from its first epoch (press play to train it).
     The big map is the output over the input square, the small ones the
     hidden neurons, drawn with ``forward_fn`` (the student's ``forward``);
-    the curve on the right is the loss, with the current epoch marked.
+    the curve below is the loss of the epochs trained so far, with the epoch
+    on show marked. Training is :func:`nbutils.mlp.descend`, the same steps
+    as :func:`nbutils.mlp.train`.
     """
 
     def __init__(self, forward_fn: Callable, n_hidden: int = 2, lr: float = 2.0,
-                 seed: int = 0, epochs: int = 2000, every: int = 20, resolution: int = 80):
+                 seed: int = 0, epochs: int = 2000, every: int = 20, resolution: int = 50):
         import ipywidgets as widgets
 
         self.forward, self.note = _usable(forward_fn)
         self.X, self.y = xor()
         self.epochs, self.every, self.resolution = epochs, every, resolution
-        self.fig = live.new_figure(9.6, 4.0)
-        gs = self.fig.add_gridspec(2, 1 + MAX_HIDDEN, left=0.035, right=0.93, top=0.93,
-                                   bottom=0.12, width_ratios=[3.3] + [1.3] * MAX_HIDDEN,
-                                   height_ratios=[1.2, 1.5], wspace=0.28, hspace=0.45)
+        self.fig = live.new_figure(8.4, 3.5)
+        gs = self.fig.add_gridspec(2, 1 + MAX_HIDDEN, left=0.04, right=0.92, top=0.92,
+                                   bottom=0.13, width_ratios=[3.3] + [1.3] * MAX_HIDDEN,
+                                   height_ratios=[1.2, 1.5], wspace=0.28, hspace=0.5)
         blank = np.zeros((resolution, resolution))
         self.ax_out = self.fig.add_subplot(gs[:, 0])
         self.out_image = plot_map(self.ax_out, blank, "output $\\hat y$")
@@ -356,41 +366,41 @@ class XorTrainer:
         self.hidden_images = [plot_map(ax, blank, f"$h_{j + 1}$", ticks=False)
                               for j, ax in enumerate(self.ax_hidden)]
         self.points = [p for ax in [self.ax_out, *self.ax_hidden]
-                       for p in plot_points(ax, size=60 if ax is self.ax_out else 25)]
+                       for p in plot_points(ax, size=8 if ax is self.ax_out else 4)]
         self.ax_loss = self.fig.add_subplot(gs[1, 1:])
         loss_axes(self.ax_loss, epochs)
         self.ax_loss.set_ylim(1e-4, 1.0)
         self.ax_loss.set_title("loss", fontsize=10)
         self.ax_loss.yaxis.tick_right()
         self.ax_loss.yaxis.set_label_position("right")
-        self.ax_loss.text(epochs * 0.98, 0.14, "stuck: two outputs at 0.5", ha="right",
-                          va="bottom", fontsize=8, color="#718096")
         self.loss_line, = self.ax_loss.plot([], [], color="#2b6cb0", lw=1.5)
         self.loss_marker, = self.ax_loss.plot([], [], "o", color="#c05621", ms=7)
+        # a white sheet over each hidden panel the network does not use: drawn
+        # last, so that a change of size needs no new background
+        self.covers = [self.fig.add_artist(_cover(ax)) for ax in self.ax_hidden]
         self.live = live.LiveFigure(self.fig, [self.out_image, *self.hidden_images,
                                                *self.points, self.loss_line,
-                                               self.loss_marker])
+                                               self.loss_marker, *self.covers])
 
         self.sliders = {
             "epoch": widgets.IntSlider(value=epochs, min=0, max=epochs, step=every,
                                        description="epoch", continuous_update=True),
             "hidden units": widgets.IntSlider(value=n_hidden, min=1, max=MAX_HIDDEN,
-                                              description="hidden units",
-                                              continuous_update=False),
+                                              description="hidden units"),
             "learning rate": widgets.FloatSlider(value=lr, min=0.1, max=10.0, step=0.1,
                                                  description="learning rate",
-                                                 readout_format=".1f",
-                                                 continuous_update=False),
-            "seed": widgets.IntSlider(value=seed, min=0, max=99, description="seed",
-                                      continuous_update=False),
+                                                 readout_format=".1f"),
+            "seed": widgets.IntSlider(value=seed, min=0, max=99, description="seed"),
         }
         for s in self.sliders.values():
             s.style.description_width = "90px"
         self.play = widgets.Play(value=epochs, min=0, max=epochs, step=every, interval=80,
-                                 description="play")
+                                 description="play", show_repeat=False)
         widgets.jslink((self.play, "value"), (self.sliders["epoch"], "value"))
         self.readout = widgets.HTML()
         self.trained_for = None
+        self.shown = None   # (settings, epoch) of the picture on show
+        self._busy = False
         self.update()
         self.flush = live.connect(list(self.sliders.values()), self.update)
         controls = widgets.VBox([widgets.HBox([self.play, self.sliders["epoch"]]),
@@ -405,31 +415,52 @@ class XorTrainer:
                 round(float(self.sliders["learning rate"].value), 10),
                 int(self.sliders["seed"].value))
 
-    def retrain(self) -> None:
-        """Train a new run for the current settings, keeping every ``every``-th epoch."""
+    def new_run(self) -> None:
+        """Start the run for the current settings: its start, nothing trained yet."""
         n_hidden, lr, seed = self.settings()
-        self.snapshots, self.losses = mlp.train_snapshots(
-            self.X, self.y, n_hidden, lr, self.epochs, np.random.default_rng(seed), self.every)
-        shown_before = None if self.trained_for is None else self.trained_for[0]
+        start = init_params(np.random.default_rng(seed), 2, n_hidden)
+        self.snapshots = [copy_params(start)]    # snapshots[k]: params after k * every epochs
+        self.losses = np.empty(0)                # the MSE before each epoch trained so far
         self.trained_for = (n_hidden, lr, seed)
-        self.loss_line.set_data(np.arange(self.epochs), self.losses)
-        if n_hidden != shown_before:
-            for j, ax in enumerate(self.ax_hidden):
-                ax.set_visible(j < n_hidden)
-                self.hidden_images[j].set_visible(j < n_hidden)
+        for j, ax in enumerate(self.ax_hidden):
+            used = j < n_hidden
+            self.covers[j].set_visible(not used)
+            self.hidden_images[j].set_visible(used)
             for p in self.points[2:]:
-                p.set_visible(p.axes.get_visible())
-            self.live.refresh_background()
+                if p.axes is ax:
+                    p.set_visible(used)
 
-    def params_at(self, epoch: int) -> tuple[int, dict]:
-        """The snapshot nearest ``epoch`` (at or before it): ``(its epoch, params)``."""
-        i = min(int(epoch) // self.every, len(self.snapshots) - 1)
-        return self.snapshots[i]
+    def train_to(self, epoch: int) -> None:
+        """Train the run on until it has a snapshot at ``epoch`` (a multiple of ``every``)."""
+        lr = self.trained_for[1]
+        while (len(self.snapshots) - 1) * self.every < epoch:
+            params, losses = mlp.descend(self.X, self.y, self.snapshots[-1], lr, self.every)
+            self.snapshots.append(params)
+            self.losses = np.concatenate([self.losses, losses])
 
     def update(self) -> None:
-        if self.trained_for != self.settings():
-            self.retrain()
-        self.epoch, params = self.params_at(self.sliders["epoch"].value)
+        if self._busy:
+            return  # the epoch slider moved back to 0 by a new run below
+        self._busy = True
+        try:
+            if self.trained_for != self.settings():
+                first = self.trained_for is None  # the widget opens on its trained network
+                self.new_run()
+                if not first:
+                    self.sliders["epoch"].value = 0
+            epoch = min(int(self.sliders["epoch"].value) // self.every * self.every,
+                        self.epochs)
+            if self.shown == (self.trained_for, epoch):
+                return  # already on show (a flush after the update ran)
+            self.epoch = epoch
+            self.train_to(epoch)
+            self.draw(self.snapshots[epoch // self.every])
+            self.shown = (self.trained_for, epoch)
+        finally:
+            self._busy = False
+
+    def draw(self, params: dict) -> None:
+        """Show the network ``params`` at ``self.epoch``: maps, loss curve, readout."""
         out, H = network_maps(params, self.forward, self.resolution)
         self.out_image.set_array(out)
         for j, image in enumerate(self.hidden_images):
@@ -438,6 +469,7 @@ class XorTrainer:
         self.y_pred = np.asarray(self.forward(self.X, params)[0], dtype=float)
         self.loss = float(np.mean((self.y - self.y_pred) ** 2))
         self.solved = bool(mlp.solved(self.y_pred, self.y))
+        self.loss_line.set_data(np.arange(len(self.losses)), self.losses)
         self.loss_marker.set_data([self.epoch], [self.loss])
         outputs = " ".join(f"{v:.3f}" for v in self.y_pred)
         verdict = "learned XOR ✓" if self.solved else "not XOR (yet) ✗"
@@ -453,6 +485,13 @@ class XorTrainer:
         from IPython.display import display
 
         display(self.box)
+
+
+def _cover(ax):
+    """A white rectangle over ``ax`` and its title, in figure coordinates."""
+    box = ax.get_position()
+    return Rectangle((box.x0 - 0.01, box.y0 - 0.02), box.width + 0.02, box.height + 0.12,
+                     transform=ax.figure.transFigure, fc="white", ec="none", zorder=10)
 
 
 def xor_trainer(forward_fn: Callable, n_hidden: int = 2, lr: float = 2.0, seed: int = 0,

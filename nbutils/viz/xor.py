@@ -384,7 +384,8 @@ class XorTrainer:
 
         self.sliders = {
             "epoch": widgets.IntSlider(value=epochs, min=0, max=epochs, step=every,
-                                       description="epoch", continuous_update=True),
+                                       description="epoch", continuous_update=True,
+                                       layout=widgets.Layout(width="520px")),
             "hidden units": widgets.IntSlider(value=n_hidden, min=1, max=MAX_HIDDEN,
                                               description="hidden units"),
             "learning rate": widgets.FloatSlider(value=lr, min=0.1, max=10.0, step=0.1,

@@ -110,18 +110,24 @@ def connect(
     once per ``min_interval`` seconds, always after the last change, so a
     fast drag never queues redraws and the final position is what is shown.
     Without an event loop (plain Python, tests) ``update`` runs at once.
-    Returns ``flush``, which runs a pending update immediately.
+    Returns ``flush``, which runs a pending update immediately (and does
+    nothing when no change is waiting, so calling it twice never redraws twice).
     """
-    state = {"handle": None, "last": 0.0}
+    state = {"handle": None, "last": 0.0, "pending": False}
 
     def flush() -> None:
+        """Run the pending update now (nothing happens when none is pending)."""
         if state["handle"] is not None:
             state["handle"].cancel()
             state["handle"] = None
+        if not state["pending"]:
+            return
+        state["pending"] = False
         state["last"] = time.monotonic()
         update()
 
     def on_change(_change=None) -> None:
+        state["pending"] = True
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -134,8 +140,7 @@ def connect(
 
     def _run() -> None:
         state["handle"] = None
-        state["last"] = time.monotonic()
-        update()
+        flush()
 
     for control in controls:
         control.observe(on_change, names="value")

@@ -79,4 +79,5 @@ def test_updates_are_coalesced_inside_an_event_loop():
     assert calls == [10.0], "one redraw after a fast drag, at the final position"
     s.value = 3.0  # outside a loop: at once
     assert calls[-1] == 3.0
-    flush()
+    flush()  # nothing pending: no second redraw
+    assert calls == [10.0, 3.0]

@@ -72,6 +72,8 @@ def verdict(value: float, target) -> str:
 def fmt(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if value != 0 and abs(value) < 0.01:
+        return f"{value:.2g}"
     if abs(value) >= 100:
         return f"{value:.0f}"
     if abs(value) >= 10:
@@ -111,7 +113,10 @@ def main(argv: list[str]) -> int:
         notes += [f"{k}: {v}" for k, v in getattr(module, "NOTES", {}).items()]
         print(f"   {path.stem}: {time.monotonic() - t0:.0f} s", flush=True)
 
-    (HERE / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    merged = dict(results)
+    if argv and (HERE / "results.json").exists():  # a partial run keeps the other figures
+        merged = {**json.loads((HERE / "results.json").read_text()), **results}
+    (HERE / "results.json").write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
     header = ("result", "value", "unit", "spread (runs)", "target", "")
     shown = [(r[0], fmt(r[1]), *r[2:]) for r in rows]
     widths = [max(len(str(r[i])) for r in shown + [header]) for i in range(len(header))]

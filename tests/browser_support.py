@@ -238,18 +238,6 @@ def slider_kind(slider) -> str:
     return "int" if isinstance(slider.value, int) else "float"
 
 
-def handle_value(slider, aria_valuenow: str):
-    """The slider's value for the handle's ``aria-valuenow`` (the exponent on a log slider)."""
-    kind, pos = slider_kind(slider), float(aria_valuenow)
-    if kind == "log":
-        return float(slider.base) ** pos
-    if kind == "int":
-        return int(round(pos))
-    if kind == "selection":
-        return _options(slider)[int(round(pos))]
-    return pos
-
-
 def readout_value(slider, text: str):
     """The slider's value from the text of its readout, snapped to the slider's grid."""
     kind = slider_kind(slider)

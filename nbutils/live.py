@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
 import time
 from typing import Callable, Iterable, Sequence
 
@@ -98,6 +99,23 @@ class LiveFigure:
             f.write(self.png())
 
 
+def _kernel_loop():
+    """The running event loop when we are inside an IPython kernel, else None.
+
+    Only a kernel receives slider messages faster than it can redraw, so
+    only there are updates deferred and coalesced. Elsewhere (plain Python,
+    tests, a process that happens to run some other event loop, such as
+    Playwright's) every change is drawn at once.
+    """
+    kernel = getattr(sys.modules.get("ipykernel.kernelapp"), "IPKernelApp", None)
+    if kernel is None or not kernel.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def connect(
     controls: Sequence,
     update: Callable[[], None],
@@ -128,9 +146,8 @@ def connect(
 
     def on_change(_change=None) -> None:
         state["pending"] = True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = _kernel_loop()
+        if loop is None:
             flush()
             return
         if state["handle"] is not None:

@@ -61,10 +61,14 @@ def test_the_diagram_draws():
     assert "$w_1=0$" in texts and "bias $b=4$" in texts
 
 
-def test_updates_are_coalesced_inside_an_event_loop():
+def test_updates_are_coalesced_inside_a_kernel(monkeypatch):
     import asyncio
+    import threading
 
     import ipywidgets as widgets
+
+    # what a kernel looks like to connect(): its running loop
+    monkeypatch.setattr(live, "_kernel_loop", asyncio.get_running_loop)
 
     s = widgets.FloatSlider()
     calls = []
@@ -75,9 +79,13 @@ def test_updates_are_coalesced_inside_an_event_loop():
             s.value = float(v)
         await asyncio.sleep(0.2)
 
-    asyncio.run(drag())
+    # in a thread of its own: this process may already run another event loop
+    worker = threading.Thread(target=asyncio.run, args=(drag(),))
+    worker.start()
+    worker.join()
     assert calls == [10.0], "one redraw after a fast drag, at the final position"
-    s.value = 3.0  # outside a loop: at once
+    monkeypatch.setattr(live, "_kernel_loop", lambda: None)
+    s.value = 3.0  # outside a kernel: at once
     assert calls[-1] == 3.0
     flush()  # nothing pending: no second redraw
     assert calls == [10.0, 3.0]

@@ -163,9 +163,14 @@ def test_a_train_that_breaks_later_stops_with_a_message():
     assert "length 1 for 10 epochs" in w.readout.value
 
 
-def test_flush_catches_up_with_updates_held_back_by_an_event_loop():
+def test_flush_catches_up_with_updates_held_back_by_an_event_loop(monkeypatch):
     import asyncio
+    import threading
 
+    from nbutils import live
+
+    # what a kernel looks like to live.connect(): its running loop
+    monkeypatch.setattr(live, "_kernel_loop", asyncio.get_running_loop)
     w = sgd.example_widget()
 
     async def moves():
@@ -180,7 +185,22 @@ def test_flush_catches_up_with_updates_held_back_by_an_event_loop():
         assert w.epoch == 40
         await asyncio.sleep(0.1)  # the held-back updates run and change nothing more
 
-    asyncio.run(moves())
+    # in a thread of its own: this process may already run another event loop
+    errors = []
+    worker = threading.Thread(target=lambda: errors.append(_run_or_error(moves)))
+    worker.start()
+    worker.join()
+    assert errors == [None], errors
     assert w.seed == 5 and w.epoch == 40 and len(w.losses) == 41
     _, history = _notebook_run(40, seed=5)
     assert w.losses[1:] == pytest.approx(list(history), rel=1e-12)
+
+
+def _run_or_error(coroutine_fn):
+    import asyncio
+
+    try:
+        asyncio.run(coroutine_fn())
+    except Exception as exc:  # reported by the test in the main thread
+        return exc
+    return None

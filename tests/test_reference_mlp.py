@@ -134,3 +134,19 @@ def test_solved_means_every_output_on_the_right_side():
     assert mlp.solved([0.4, 0.6, 0.9, 0.1], y) is True
     assert mlp.solved([0.4, 0.6, 0.5, 0.1], y) is False
     assert list(mlp.solved([[0.1, 0.9, 0.9, 0.1], [0.6, 0.9, 0.9, 0.1]], y)) == [True, False]
+
+
+def test_descend_is_forward_backward_step_to_the_last_bit():
+    """The lean training loop computes exactly what the taught pieces compute."""
+    X, y = data.xor()
+    for seed, n_hidden in [(0, 2), (6, 3), (11, 4)]:
+        start = network.init_params(np.random.default_rng(seed), 2, n_hidden)
+        params, losses = mlp.descend(X, y, start, 2.0, 300)
+        slow, slow_losses = start, []
+        for _ in range(300):
+            y_pred, cache = mlp.forward(X, slow)
+            slow_losses.append(np.mean((y - y_pred) ** 2))
+            slow = mlp.step(slow, mlp.backward(X, y, slow, cache), 2.0)
+        assert np.array_equal(losses, np.array(slow_losses))
+        for key in params:
+            assert np.array_equal(params[key], slow[key]), key

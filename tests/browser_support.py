@@ -34,13 +34,10 @@ import nbformat
 import numpy as np
 from harness import (
     ROOT,
-    answer_cells,
     assignments,
-    cell_by_grade_id,
+    filled_in,
     isolated_env,
-    nbgrader_meta,
     read,
-    source_path,
     student_path,
 )
 
@@ -90,14 +87,6 @@ def widget_notebooks() -> list[WidgetNotebook]:
             found.append(WidgetNotebook(name, match.group(1), cells[0]))
     return found
 
-
-def filled_in(name: str):
-    """The student version with every answer cell replaced by the solution's code."""
-    nb = read(student_path(name))
-    src = read(source_path(name))
-    for cell in answer_cells(nb):
-        cell.source = cell_by_grade_id(src, nbgrader_meta(cell)["grade_id"]).source
-    return nb
 
 
 def course_copy(dest: Path) -> Path:

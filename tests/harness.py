@@ -65,6 +65,16 @@ def graded_test_cells(nb) -> list:
             and nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
 
 
+def filled_in(name: str):
+    """The student version with every answer cell replaced by the solution's code:
+    what a student who solved every exercise hands in."""
+    nb = read(student_path(name))
+    src = read(source_path(name))
+    for cell in answer_cells(nb):
+        cell.source = cell_by_grade_id(src, nbgrader_meta(cell)["grade_id"]).source
+    return nb
+
+
 def isolated_env(tmp: Path) -> dict:
     """An environment whose Jupyter, IPython and matplotlib state lives in ``tmp``."""
     env = dict(os.environ)

@@ -12,17 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from harness import (
-    ROOT,
-    answer_cells,
-    assignments,
-    cell_by_grade_id,
-    isolated_env,
-    nbgrader_meta,
-    read,
-    source_path,
-    student_path,
-)
+from harness import ROOT, assignments, filled_in, isolated_env, read, source_path, student_path
 
 pytestmark = pytest.mark.slow
 ALL = assignments()
@@ -41,14 +31,6 @@ def test_student_version_fails_every_graded_test(name):
 
     assert Validator(invert=True).validate(str(student_path(name))) == {}
 
-
-def filled_in(name):
-    """The student version with every answer cell replaced by the solution's code."""
-    nb = read(student_path(name))
-    src = read(source_path(name))
-    for cell in answer_cells(nb):
-        cell.source = cell_by_grade_id(src, nbgrader_meta(cell)["grade_id"]).source
-    return nb
 
 
 def nbgrader(course, *args):

@@ -22,6 +22,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from .. import data, live, network
 from ..activations import sigmoid
+from . import student_or_reference
 
 VALUE_LIMIT = 5.0   # the explorer shows a parameter's value in [-VALUE_LIMIT, VALUE_LIMIT]
 TANGENT_HALF_WIDTH = 1.5
@@ -430,18 +431,16 @@ def _usable(backprop_fn: Callable):
     """``backprop_fn`` if it returns a gradient dict for Alice, else the reference and a note."""
     from ..gradients import backprop as reference
 
-    try:
+    def probe():
         X, y, _ = data.people()
         grads = backprop_fn(X[0], float(y[0]), network.from_named(**ONES))
         for key, where in (("W1", (0, 0)), ("b1", (1,)), ("W2", (1, 0)), ("b2", (0,))):
             if not np.isfinite(float(np.asarray(grads[key])[where])):
                 raise ValueError(f"grads[{key!r}] is not a finite number")
-        return backprop_fn, ""
-    except Exception as exc:
-        name = getattr(backprop_fn, "__name__", "your function")
-        return reference, (
-            f"Your {name} does not return a gradient dict yet ({type(exc).__name__}: "
-            f"{exc}); the explorer uses the course's backprop until it does.")
+
+    return student_or_reference(backprop_fn, reference, probe,
+                                "does not return a gradient dict yet",
+                                "the explorer uses the course's backprop until it does")
 
 
 def loss_slice_explorer(backprop_fn: Callable, param: str = "w1", data_name: str = "Alice",

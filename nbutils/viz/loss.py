@@ -21,6 +21,7 @@ import numpy as np
 from .. import live
 from ..losses import mse_loss as _reference_mse_loss
 from ..network import NAMES, WHERE, copy_params, forward
+from . import student_or_reference
 
 COLOURS = {1: "#c05621", 0: "#2b6cb0"}  # female (y = 1), male (y = 0)
 LABELS = {1: "female, $y = 1$", 0: "male, $y = 0$"}
@@ -370,16 +371,13 @@ class WeightLossExplorer:
 
 def _usable(loss_fn: Callable):
     """``loss_fn`` if it gives the right number on a small example, else the reference."""
-    try:
+    def probe():
         got = float(loss_fn(np.array([1.0, 0.0, 0.0, 1.0]), np.array([0.9, 0.2, 0.4, 0.3])))
         if not np.isclose(got, 0.175, rtol=1e-9, atol=0.0):
             raise ValueError(f"it gives {got:.6g} for an example whose MSE is 0.175")
-        return loss_fn, ""
-    except Exception as exc:
-        name = getattr(loss_fn, "__name__", "your function")
-        return _reference_mse_loss, (
-            f"Your {name} does not work yet ({type(exc).__name__}: {exc}); "
-            "the explorer shows the course's mse_loss until it does.")
+
+    return student_or_reference(loss_fn, _reference_mse_loss, probe, "does not work yet",
+                                "the explorer shows the course's mse_loss until it does")
 
 
 def weight_explorer(loss_fn: Callable, X, y_true, names, params: dict,

@@ -18,6 +18,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 
 from .. import live
 from ..activations import sigmoid as _reference_sigmoid
+from . import student_or_reference
 
 Z_LIMIT = 10.0  # the explorer's plot shows z in [-Z_LIMIT, Z_LIMIT]
 
@@ -167,16 +168,14 @@ class NeuronExplorer:
 
 def _usable(activation: Callable):
     """``activation`` if it works on arrays, else the reference and a note."""
-    try:
+    def probe():
         out = np.asarray(activation(np.linspace(-1.0, 1.0, 5)), dtype=float)
         if out.shape != (5,) or not np.all(np.isfinite(out)):
             raise ValueError("it does not return one finite number per input")
-        return activation, ""
-    except Exception as exc:
-        name = getattr(activation, "__name__", "your function")
-        return _reference_sigmoid, (
-            f"Your {name} does not work on arrays yet ({type(exc).__name__}: {exc}); "
-            "the explorer shows the course's sigmoid until it does.")
+
+    return student_or_reference(activation, _reference_sigmoid, probe,
+                                "does not work on arrays yet",
+                                "the explorer shows the course's sigmoid until it does")
 
 
 def neuron_explorer(activation: Callable, w=(0.0, 1.0), b=4.0, x=(2.0, 3.0)):

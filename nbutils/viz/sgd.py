@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import data, live
 from ..network import copy_params, forward, init_params
+from . import student_or_reference
 
 LOSS_LIMITS = (1e-5, 1.0)       # the loss axis (log scale)
 FEMALE, MALE = "#c05621", "#2b6cb0"
@@ -308,19 +309,16 @@ def _usable(train_fn: Callable, X, y):
     """``train_fn`` if a two-epoch trial run works, else the reference and a note."""
     from ..training import train as reference
 
-    try:
+    def probe():
         params, history = train_fn(X, y, init_params(np.random.default_rng(0)), 0.1, 2,
                                    np.random.default_rng(0))
         history = np.asarray(history, dtype=float)
         if history.shape != (2,) or not np.all(np.isfinite(history)):
             raise ValueError("it should return one finite loss per epoch")
         forward(X, params)
-        return train_fn, ""
-    except Exception as exc:
-        name = getattr(train_fn, "__name__", "your function")
-        return reference, (
-            f"Your {name} does not work yet ({type(exc).__name__}: {exc}); the player "
-            "trains with the course's train until it does.")
+
+    return student_or_reference(train_fn, reference, probe, "does not work yet",
+                                "the player trains with the course's train until it does")
 
 
 def training_player(train_fn: Callable, lr: float = 0.1, epochs: int = 1000, seed: int = 0,

@@ -30,6 +30,7 @@ from .. import live, mlp
 from ..activations import sigmoid
 from ..data import xor
 from ..network import copy_params, init_params
+from . import student_or_reference
 
 LO, HI = -0.25, 1.25          # the maps show the square [LO, HI] x [LO, HI]
 CMAP = "RdBu_r"               # 0 blue, 0.5 white, 1 red
@@ -252,20 +253,16 @@ def plot_losses(ax, losses, label: str | None = None, **kwargs):
 
 def _usable(forward_fn: Callable):
     """``forward_fn`` if it returns ``(y_pred (n,), cache with "H")``, else the reference."""
-    try:
+    def probe():
         X, _ = xor()
-        params = mlp.study_sleep_params()
-        y_pred, cache = forward_fn(X, params)
+        y_pred, cache = forward_fn(X, mlp.study_sleep_params())
         ok = (np.asarray(y_pred, dtype=float).shape == (4,)
               and np.asarray(cache["H"], dtype=float).shape == (4, 3))
         if not ok:
             raise ValueError("y_pred should have shape (n,) and cache['H'] shape (n, h)")
-        return forward_fn, ""
-    except Exception as exc:
-        name = getattr(forward_fn, "__name__", "your function")
-        return mlp.forward, (
-            f"Your {name} does not work yet ({type(exc).__name__}: {exc}); the maps are "
-            "drawn with the course's forward until it does.")
+
+    return student_or_reference(forward_fn, mlp.forward, probe, "does not work yet",
+                                "the maps are drawn with the course's forward until it does")
 
 
 def _note(text: str):

@@ -508,12 +508,21 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
     running: dict[int, tuple[Result, float, Path]] = {}
     interrupted = False
 
+    # Ctrl-C and SIGTERM only set a flag, which the loop checks between steps:
+    # a KeyboardInterrupt raised by the signal itself can land inside logging's
+    # lock release, where Python ignores it ("Exception ignored in
+    # _releaseLock") and the run went on as if never interrupted.
+    stop_requested: list[int] = []
+
     def stop(signum, frame):  # noqa: ARG001
-        raise KeyboardInterrupt
+        stop_requested.append(signum)
 
     old_term = signal.signal(signal.SIGTERM, stop)
+    old_int = signal.signal(signal.SIGINT, stop)
     try:
         while pending or running:
+            if stop_requested:
+                raise KeyboardInterrupt
             while pending and len(running) < jobs:
                 r = pending.pop(0)
                 log_path = course.grading / "logs" / f"{r.student}__{r.assignment}.log"
@@ -565,6 +574,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         raise
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
         if not interrupted:
             progress.message(f"graded {progress.done} submissions in "
                              f"{_clock(time.monotonic() - progress.start)} on {jobs} workers")

@@ -54,6 +54,14 @@ SWALLOW = ("while True:\n    try:\n        while True:\n            pass\n"
            "    except KeyboardInterrupt:\n        pass\n")
 
 
+def with_cell_after(grade_id, source, base=None):
+    """A code cell the student added after an answer cell."""
+    nb = base or solved()
+    at = nb.cells.index(cell_by_grade_id(nb, grade_id))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
 def first_cell_raises():
     nb = solved()
     cell = nbformat.v4.new_code_cell("raise RuntimeError('oops, first cell')")
@@ -82,7 +90,9 @@ CLASS = {
         "def neuron_output(w, b, x):\n    return sigmoid(np.dot(w, x))\n")), 3, "graded"),
     "infinite_loop": (lambda: with_answer("neuron_output", prefix="while True:\n    pass\n"),
                       3, "graded"),
-    "swallows_interrupt": (lambda: with_answer("neuron_output", prefix=SWALLOW), 0, "failed"),
+    # nbgrader drops a notebook whose cell never stops or exits the kernel: that
+    # cell is left out and the rest graded (the sigmoid's 3 points)
+    "swallows_interrupt": (lambda: with_answer("neuron_output", prefix=SWALLOW), 3, "partial"),
     "syntax_error": (lambda: with_answer("neuron_output", suffix="\ndef oops(:\n"), 3,
                      "graded"),
     "first_cell_raises": (first_cell_raises, FULL, "graded"),
@@ -103,7 +113,15 @@ CLASS = {
         "np.testing.assert_allclose = lambda *a, **k: None\n"), base=solved()),
         0, "tampering"),
     "exits_kernel": (lambda: with_answer("neuron_output", prefix="import os\nos._exit(1)\n"),
-                     0, "failed"),
+                     3, "partial"),
+    "adds_a_cell_that_exits": (lambda: with_cell_after("sigmoid", "import os\nos._exit(0)\n"),
+                               FULL, "partial"),
+    "exits_twice": (lambda: with_cell_after("sigmoid", "import os\nos._exit(0)\n", base=with_answer(
+        "neuron_output", prefix="import os\nos._exit(1)\n")), 3, "partial"),
+    # the kernel exits inside a locked test cell, which calls the student's sigmoid
+    "exits_in_a_test": (lambda: with_answer("sigmoid", suffix=(
+        "\n_sigmoid = sigmoid\n\ndef sigmoid(z):\n    import os\n    os._exit(1)\n")),
+        0, "failed"),
     "prints_megabytes": (lambda: with_answer("sigmoid", suffix="\nprint('x' * 5_000_000)\n"),
                          FULL, "graded"),
 }
@@ -159,10 +177,27 @@ def test_the_report_says_what_happened_to_whom(graded):
     assert "KeyboardInterrupt" in reasons["swallows_interrupt"]
     assert "not a readable notebook" in reasons["not_a_notebook"]
     assert "not a readable notebook" in reasons["truncated_json"]
-    assert "kernel exited" in reasons["exits_kernel"]
+    assert "'neuron_output' was left out: it exited the kernel" in reasons["exits_kernel"]
+    added = CLASS["adds_a_cell_that_exits"][0]()
+    number = next(i for i, c in enumerate(added.cells, 1) if "os._exit(0)" in c.source)
+    assert f"cell {number} (one you added) was left out" in reasons["adds_a_cell_that_exits"]
+    assert reasons["exits_twice"].count("was left out") == 2
+    assert "locked cell 'sigmoid_values'" in reasons["exits_in_a_test"]
     assert "checks.check_function" in reasons["patches_checks"]
     assert "c.compare" in reasons["patches_compare"]
     assert "np.isclose" in reasons["patches_numpy"]
+
+
+def test_a_left_out_cell_is_left_out_of_a_copy_not_the_submission(graded):
+    course, _ = graded
+    submitted = read(course / "submitted" / "exits_kernel" / NAME / f"{NAME}.ipynb")
+    assert "os._exit(1)" in cell_by_grade_id(submitted, "neuron_output").source
+    for folder in ("grading/salvaged", "autograded"):
+        nb = read(course / folder / "exits_kernel" / NAME / f"{NAME}.ipynb")
+        source = cell_by_grade_id(nb, "neuron_output").source
+        assert "os._exit(1)" not in source and "left this cell out" in source, folder
+    page = (course / "feedback" / "exits_kernel" / NAME / f"{NAME}.html").read_text()
+    assert "3 of 5 points" in page and "was left out: it exited the kernel" in page
 
 
 def test_the_gradebook_holds_every_result_and_the_cheats_own_score(graded):

@@ -1,0 +1,321 @@
+"""Kernels that start warm, for grading: forked from a process that has imported the course.
+
+A plain kernel start runs a new Python, imports IPython and ipykernel, and then
+the notebook's setup cell imports numpy, matplotlib and nbutils: about 1.3 s of
+CPU of a 2.8 s autograde here. ``nbutils-grade`` imports all of that once
+(:func:`preload`, in the grading process, before it forks its workers). Each
+worker then forks a *spare* (:func:`fork_spare`) before nbgrader starts, while
+the worker has no threads, so the fork is safe. When nbgrader's Execute
+preprocessor asks for a kernel, :class:`WarmKernelManager` gives the spare the
+command line, environment and folder that jupyter_client would have passed to
+``Popen``, and the spare becomes that kernel: a new session, that folder, that
+environment, the signal handlers and ``sys.path`` of a fresh interpreter,
+numpy's global random state reseeded, then ipykernel's own entry point. It is
+still a child of the worker, so the worker's time limit kills it as before.
+
+Everything else is jupyter_client's: the connection file, the ports, the
+interrupt on a cell timeout, the shutdown. A kernel that is not the plain
+``python -m ipykernel_launcher`` of this interpreter, a second kernel in the
+same worker, or a worker without a spare falls back to a normal launch.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# modules every kernel imports before the notebook runs, or on `%matplotlib inline`
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell",
+                  "matplotlib_inline.backend_inline", "comm")
+
+# sys.path of `python -m ipykernel_launcher`, set by preload
+_base_sys_path: list[str] | None = None
+_spare: Spare | None = None  # this worker's spare, set by fork_spare
+
+
+# --------------------------------------------------------------- preloading
+
+
+def setup_imports(notebook: Path) -> list[str]:
+    """Top-level modules imported by the locked code cells of a source notebook.
+
+    Locked cells are the instructor's (setup, tests): every student's kernel
+    runs them, so importing their modules once ahead of time is safe. Magics
+    and shell lines are skipped; a cell that does not parse is skipped.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    modules: list[str] = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("locked"):
+            continue
+        lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.append(node.module)
+                modules += [f"{node.module}.{alias.name}" for alias in node.names]
+    return list(dict.fromkeys(modules))
+
+
+def preload(modules: list[str], log=None) -> list[str]:
+    """Import the kernel's modules and ``modules`` into this process; returns what failed.
+
+    Call it in the process the workers are forked from, before they are. A
+    module that fails to import is left to the kernel (where the student sees
+    the same error a cold kernel would give).
+    """
+    global _base_sys_path
+    if _base_sys_path is None:
+        _base_sys_path = _fresh_sys_path()
+    # matplotlib reads MPLBACKEND when it is imported: set it as the kernels will have it
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    failed = []
+    for name in [*KERNEL_MODULES, *modules]:
+        if name in sys.modules:
+            continue
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - a submodule name that is really an attribute, etc.
+            failed.append(name)
+    if log and failed:
+        log("  not preloaded (each kernel imports them itself): " + ", ".join(failed))
+    return failed
+
+
+def _fresh_sys_path() -> list[str]:
+    """``sys.path`` as `python -m ipykernel_launcher` has it (the launcher drops the cwd)."""
+    code = "import sys, json; print(json.dumps(sys.path[1:]))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={k: v for k, v in os.environ.items()
+                                          if k != "PYTHONSTARTUP"})
+    return json.loads(out.stdout)
+
+
+# ------------------------------------------------------------------ spares
+
+
+class Spare:
+    """A forked, waiting process that becomes a kernel when it is given the launch."""
+
+    def __init__(self, pid: int, fd: int):
+        self.pid, self.fd, self.used = pid, fd, False
+
+    def start(self, cmd: list[str], env: dict, cwd: str | None) -> ForkedProcess:
+        """Send the launch (argv, env, cwd); the spare turns into the kernel."""
+        message = json.dumps({"argv": list(cmd[3:]), "env": dict(env),
+                              "cwd": str(cwd or os.getcwd())}).encode()
+        with os.fdopen(self.fd, "wb") as pipe:
+            pipe.write(message)
+        self.used = True
+        return ForkedProcess(self.pid)
+
+    def discard(self) -> None:
+        """Let an unused spare go (it exits when its pipe closes) and reap it."""
+        if self.used:
+            return
+        self.used = True
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def fork_spare() -> Spare | None:
+    """Fork a spare kernel from this process; call it while the process has no threads."""
+    global _spare
+    if _base_sys_path is None:  # nothing preloaded: a fork would gain nothing
+        return None
+    r, w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        _wait_then_become_kernel(r)  # never returns
+    os.close(r)
+    _spare = Spare(pid, w)
+    return _spare
+
+
+def discard_spare() -> None:
+    global _spare
+    if _spare is not None:
+        _spare.discard()
+        _spare = None
+
+
+def _take_spare(cmd: list[str]) -> Spare | None:
+    """This worker's spare, if it is unused and ``cmd`` is the kernel it can become."""
+    global _spare
+    spare = _spare
+    if spare is None or spare.used:
+        return None
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    if os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+        return None
+    _spare = None
+    return spare
+
+
+def _wait_then_become_kernel(fd: int) -> None:
+    code = 1
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        os.close(fd)
+        if not chunks:  # the worker let us go unused
+            os._exit(0)
+        code = _become_kernel(json.loads(b"".join(chunks)))
+    except BaseException:  # noqa: B036 - whatever happens, report it and exit
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _become_kernel(launch: dict) -> int:
+    """Turn this fork into what `Popen(cmd, env=..., cwd=..., start_new_session=True)` runs."""
+    os.setsid()
+    os.chdir(launch["cwd"])
+    os.environ.clear()
+    os.environ.update(launch["env"])
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in ("SIGTERM", "SIGHUP", "SIGCHLD", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as a new interpreter has them
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.closerange(3, _max_fd())  # Popen's close_fds
+    atexit._clear()  # the grader's exit handlers are not the kernel's
+    sys.path[:] = list(_base_sys_path or sys.path)
+    import ipykernel_launcher
+
+    sys.argv = [ipykernel_launcher.__file__, *launch["argv"]]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:  # its global RandomState was seeded once, in the grader
+        numpy.random.seed()
+    from ipykernel import kernelapp
+
+    code = 0
+    try:
+        # IPKernelApp reads JPY_PARENT_PID into a default when it is imported,
+        # which was in the grader: give it the kernel's own
+        kernelapp.IPKernelApp.launch_instance(
+            parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    atexit._run_exitfuncs()
+    return code
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 65536)
+    except (ValueError, OSError):
+        return 4096
+
+
+# ------------------------------------------------ the jupyter_client side
+
+
+class ForkedProcess:
+    """The parts of ``subprocess.Popen`` that jupyter_client uses, for a forked kernel."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: it is gone
+                self.returncode = -signal.SIGKILL
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(["kernel", str(self.pid)], timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching through this worker's spare when it can."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        spare = _take_spare(cmd)
+        if spare is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        env = kwargs.get("env") or dict(os.environ)
+        env = {**env, "JPY_PARENT_PID": str(os.getpid())}
+        self.process = spare.start(cmd, env, kwargs.get("cwd"))
+        self.pid = self.process.pid
+        self.pgid = self.process.pid  # the kernel calls setsid()
+        self.cwd = kwargs.get("cwd", Path.cwd())
+        return self.connection_info
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager (the async one), with :class:`WarmProvisioner`.
+
+    Set it as nbgrader's ``Execute.kernel_manager_class`` (``nbutils-grade``
+    does, for its workers). It must stay async: with the blocking client,
+    nbclient's wait for output blocks its event loop, so a cell that never
+    ends is never timed out or interrupted.
+    """
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.provisioner = WarmProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())

@@ -4,7 +4,9 @@ A generated class of ``BENCH_GRADING_STUDENTS`` (default 20) students, each
 handing in every notebook (two of three solved, one blank), is graded in two
 fresh copies of the course: once by ``nbgrader autograde <assignment>`` for
 each assignment, one after another (how nbgrader is used), once by
-``nbutils-grade`` (one autograde per submission on every core). Only the
+``nbutils-grade`` (one autograde per submission, two per core, each kernel
+forked warm from a process that has imported the notebooks' setup modules:
+see nbutils/instructor/warmkernel.py). Only the
 grading commands are timed (``generate_assignment`` runs before, untimed,
 for both). Each figure is the median of ``BENCH_GRADING_REPEATS`` (default 3)
 runs, with the spread (lowest, highest) in ``SPREAD``. ``BENCH_GRADING_ASSIGNMENTS``

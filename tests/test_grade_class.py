@@ -293,3 +293,22 @@ def test_an_interrupted_run_is_finished_by_the_next(tmp_path):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert len(gb.assignment_submissions(NAME)) == 4
         assert len(gb.students) == 4
+
+
+def test_a_cell_still_running_at_the_time_limit_is_left_out(tmp_path):
+    """Killed at the wall-clock limit: the running cell is left out and the rest graded."""
+    course = tmp_path / "course"
+    build_class(course, {"slow": (lambda: with_answer("neuron_output", prefix=SWALLOW), 3,
+                                  "partial")})
+    # a cell time limit longer than the submission's, so only the wall clock stops it
+    env = isolated_env(course / ".env")
+    proc = subprocess.run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+                           str(course), "--time-limit", "12", "--cell-timeout", "600",
+                           "--no-reports"], cwd=course, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = json.loads((course / "grading" / "state.json").read_text())[f"slow/{NAME}"]
+    assert r["outcome"] == "partial", r
+    assert r["score"] == 3
+    assert "'neuron_output' was left out: it was still running when the submission reached " \
+           "its 12 s limit" in r["reason"]

@@ -158,12 +158,23 @@ def test_a_solution_notebook_prints_the_same_in_a_warm_kernel(name, tmp_path):
     assert outputs["warm"] == outputs["cold"]
 
 
-def test_setup_imports_reads_the_locked_cells_of_a_source_notebook():
+def test_setup_imports_reads_the_locked_cells_of_a_source_notebook(tmp_path):
     modules = warmkernel.setup_imports(source_path("01_neuron"))
     assert {"numpy", "matplotlib.pyplot", "nbutils", "nbutils.checks",
             "nbutils.viz.neuron"} <= set(modules)
     # answer cells are the students': nothing of theirs is imported ahead of time
-    assert all(not m.startswith("math") for m in modules)
+    import nbformat
+
+    locked = {"nbgrader": {"locked": True, "grade_id": "setup"}}
+    answer = {"nbgrader": {"solution": True, "grade_id": "answer"}}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\n%matplotlib inline", metadata=locked),
+        nbformat.v4.new_code_cell("import json\nfrom csv import reader", metadata=answer),
+        nbformat.v4.new_code_cell("def broken(:", metadata=locked),
+    ])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert warmkernel.setup_imports(path) == ["numpy"]
 
 
 def test_only_the_plain_ipykernel_of_this_python_takes_the_spare(monkeypatch):

@@ -98,6 +98,10 @@ class Course:
         # a busy timeout: parallel autogrades wait for each other's writes
         return f"sqlite:///{self.db_path}?timeout=120"
 
+    def log_stem(self, r: Result) -> Path:
+        """grading/logs/<student>__<assignment>: its .log, and .cell.json (CellTracker)."""
+        return self.grading / "logs" / f"{r.student}__{r.assignment}"
+
     def source(self, assignment: str) -> Path:
         return self.root / "solutions" / assignment / f"{assignment}.ipynb"
 
@@ -603,7 +607,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 raise KeyboardInterrupt
             while pending and len(running) < jobs:
                 r = pending.pop(0)
-                stem = course.grading / "logs" / f"{r.student}__{r.assignment}"
+                stem = course.log_stem(r)
                 log_path = stem.with_suffix(".log") if not r.left_out else \
                     Path(f"{stem}.{len(r.left_out)}-left-out.log")
                 if not r.left_out:  # its first run
@@ -640,8 +644,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                     code = os.waitstatus_to_exitcode(status)
                 del running[pid]
                 r.seconds += time.monotonic() - t0
-                stem = course.grading / "logs" / f"{r.student}__{r.assignment}"
-                if finish(course, r, code, log_path, Path(f"{stem}.cell.json"), time_limit):
+                cells_path = Path(f"{course.log_stem(r)}.cell.json")
+                if finish(course, r, code, log_path, cells_path, time_limit):
                     pending.insert(0, r)  # graded again at once, without that cell
                     continue
                 state[r.key] = r

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 import traceback
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -106,8 +107,7 @@ def _fresh_sys_path() -> list[str]:
     """``sys.path`` as `python -m ipykernel_launcher` has it (the launcher drops the cwd)."""
     code = "import sys, json; print(json.dumps(sys.path[1:]))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={k: v for k, v in os.environ.items()
-                                          if k != "PYTHONSTARTUP"})
+                         check=True)
     return json.loads(out.stdout)
 
 
@@ -309,13 +309,8 @@ class WarmKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
             self.provisioner = WarmProvisioner(kernel_id=self.kernel_id,
                                                kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
 
-
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())

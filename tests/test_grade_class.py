@@ -12,6 +12,7 @@ cell timeout of the test course keeps the run under two minutes on 2 cores.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import shutil
 import subprocess
@@ -198,6 +199,13 @@ def test_a_left_out_cell_is_left_out_of_a_copy_not_the_submission(graded):
         assert "os._exit(1)" not in source and "left this cell out" in source, folder
     page = (course / "feedback" / "exits_kernel" / NAME / f"{NAME}.html").read_text()
     assert "3 of 5 points" in page and "was left out: it exited the kernel" in page
+    # under "Your answers" the student sees the code they handed in, not the placeholder
+    answers = page.split("<h2>Your answers</h2>")[1]
+    assert "os._exit(1)" in answers and "as you handed it in" in answers
+    assert "left this cell out" not in answers
+    # the test that calls neuron_output failed because of that, and says so
+    assert html.escape("hint: neuron_output was not defined because answer cell "
+                       "'neuron_output' was left out when grading") in page
 
 
 def test_the_gradebook_holds_every_result_and_the_cheats_own_score(graded):
@@ -228,8 +236,6 @@ def test_feedback_hides_the_hidden_tests(graded):
         assert page.exists(), student
         text = page.read_text()
         for line in hidden:
-            import html
-
             assert html.escape(line) not in text and line not in text, (student, line)
     half = (course / "feedback" / "honest_half" / NAME / f"{NAME}.html").read_text()
     assert "3 of 5 points" in half
@@ -243,6 +249,11 @@ def test_summary_names_what_the_class_missed(graded):
     md = (course / "grading" / "summary.md").read_text()
     assert "01_neuron: sigmoid_values" in md
     assert "not written yet" in md
+    # the students whose neuron_output cell was left out (exits_kernel, exits_twice,
+    # swallows_interrupt) are counted under that, apart from the syntax error's NameError
+    row = next(ln for ln in md.splitlines() if ln.startswith("| 01_neuron: neuron_output_values"))
+    assert "neuron_output was not defined because answer cell 'neuron_output' was left out" \
+        " when grading (it stopped the kernel or never finished) (3)" in row
     assert (course / "grading" / "summary.png").stat().st_size > 10_000
 
 

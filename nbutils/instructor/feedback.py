@@ -102,6 +102,8 @@ def annotate(course, result) -> dict[str, dict]:
         c["ok"] = ok and c["score"] >= c["max"]
         if result.outcome == "tampering":
             text = ("scored 0: the notebook patches what the tests rely on.\n" + text).strip()
+        if not ok and result.left_out:
+            text += _left_out_hint(text, result.left_out)
         c["message"] = text
     return graded
 
@@ -139,11 +141,9 @@ def write_feedback(course, result) -> list[Path]:
             parts.append(f"<tr><td><a href='#{e(c['id'])}'>{e(c['id'])}</a></td>"
                          f"<td>{c['score']:g} / {c['max']:g}</td><td>{mark}</td></tr>")
         parts.append("</table>")
-        answers = {}
-        for cell in graded.get(name, {}).get("cells", []):
-            m = _meta(cell)
-            if m.get("solution") and not m.get("grade"):
-                answers[len(answers)] = cell
+        answers = [c for c in graded.get(name, {}).get("cells", [])
+                   if _meta(c).get("solution") and not _meta(c).get("grade")]
+        own = _left_out_answers(course, result, name)
         for c in cells:
             mark = "✓" if c.get("ok") else "✗"
             parts.append(f"<div class=box id='{e(c['id'])}'><h3>{mark} {e(c['id'])}: "
@@ -156,13 +156,49 @@ def write_feedback(course, result) -> list[Path]:
             parts.append("</div>")
         if answers:
             parts.append("<h2>Your answers</h2>")
-            for cell in answers.values():
-                parts.append(f"<pre>{e(_clip(_src(cell), 6000))}</pre>")
+            for cell in answers:
+                gid = _meta(cell).get("grade_id")
+                if gid in own:  # graded without it: show what the student wrote
+                    why = own[gid][1]
+                    parts.append(f"<p class=note>Your <b>{e(gid)}</b> cell, as you handed "
+                                 f"it in. It was left out when grading: {e(why)}.</p>")
+                    parts.append(f"<pre>{e(_clip(own[gid][0], 6000))}</pre>")
+                else:
+                    parts.append(f"<pre>{e(_clip(_src(cell), 6000))}</pre>")
         path = course.feedback / result.student / result.assignment / f"{name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(parts), encoding="utf-8")
         written.append(path)
     return written
+
+
+_NOT_DEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _left_out_hint(message: str, left_out: list) -> str:
+    """A hint line when a check failed only because a left-out cell defined what it calls."""
+    for name in _NOT_DEFINED.findall(message):
+        for c in left_out:
+            if name in c.get("defines", ()):
+                return (f"\nhint: {name} was not defined because {c['cell']} was left out "
+                        "when grading (it stopped the kernel or never finished)")
+    return ""
+
+
+def _left_out_answers(course, result, name: str) -> dict[str, tuple[str, str]]:
+    """{grade_id: (the student's source, why it was left out)} for the answer cells
+    of notebook ``name`` that were graded as a placeholder (``result.left_out``)."""
+    left = [c for c in result.left_out if c.get("notebook") == name and c.get("grade_id")]
+    if not left:
+        return {}
+    path = course.submitted / result.student / result.assignment / f"{name}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    sources = {_meta(c).get("grade_id"): _src(c) for c in cells if isinstance(c, dict)}
+    return {c["grade_id"]: (sources[c["grade_id"]], c["why"])
+            for c in left if c["grade_id"] in sources}
 
 
 # ------------------------------------------------------------------ summary

@@ -744,6 +744,10 @@ LEFT_OUT_SOURCE = ("# nbutils-grade left this cell out when grading: {why}.\n"
                    "# The rest of the notebook was graded without it.\n")
 
 
+# names a cell defines at its top level (it may not parse: no ast)
+_DEFINES = re.compile(r"^(?:def|class)\s+(\w+)|^(?:(\w+)\s*=[^=])", re.MULTILINE)
+
+
 def leave_out(course: Course, r: Result, cells_path: Path, why: str) -> str | None:
     """Copy the submission to grading/salvaged/ with the cell that stopped it blanked.
 
@@ -773,11 +777,15 @@ def leave_out(course: Course, r: Result, cells_path: Path, why: str) -> str | No
                 continue
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             label = f"answer cell {gid!r}" if gid else f"cell {i + 1} (one you added)"
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            defines = [a or b for a, b in _DEFINES.findall(source)]
             cell["source"] = LEFT_OUT_SOURCE.format(why=why)
             cell["outputs"], cell["execution_count"] = [], None
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n",
                             encoding="utf-8")
-            r.left_out.append({"notebook": path.stem, "cell": label, "why": why})
+            r.left_out.append({"notebook": path.stem, "cell": label, "why": why,
+                               "grade_id": gid, "defines": sorted(set(defines))})
             return label
     return None
 

@@ -20,6 +20,12 @@ The floor is executing one solved notebook once in a fresh kernel (nbclient);
 submission over that floor (below 1 means faster than running the notebooks
 one after another by hand).
 
+Other programs on the two cores lower the parallel grader's gain more than
+the sequential one's: the note of ``grading_speedup_vs_nbgrader`` gives the CPU
+seconds that other programs used during each grader's runs (from /proc/stat,
+less what this process and its children used) and the seconds the hypervisor
+stole, so that a low figure can be told from a loaded machine.
+
 Run alone: ``python benchmarks/bench_grading.py``.
 """
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -94,6 +101,44 @@ def build_course(dest: Path, names: list[str], students: int) -> None:
             path = dest / "submitted" / f"student{i:03d}" / name / f"{name}.ipynb"
             path.parent.mkdir(parents=True)
             path.write_text(blank if i % 3 == 2 else solved)
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine so far, from /proc/stat
+    ((0, 0) where there is none): busy is every core's user, nice, system, irq
+    and softirq time; stolen is time the hypervisor gave to other machines."""
+    try:
+        fields = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0.0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process's finished children (and theirs, the kernels)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+class Disturbance:
+    """What else used the machine while a grader ran: the CPU seconds that neither
+    this process nor its children used, and the seconds stolen by the hypervisor.
+    Other programs on the two cores lower the parallel grader's gain."""
+
+    def __init__(self):
+        self.other, self.stolen = [], []
+
+    def measure(self, grading, *args):
+        busy0, steal0 = _machine_cpu()
+        own0 = _own_cpu() + time.process_time()
+        seconds = grading(*args)
+        busy1, steal1 = _machine_cpu()
+        own1 = _own_cpu() + time.process_time()
+        self.other.append(max(0.0, (busy1 - busy0) - (own1 - own0)))
+        self.stolen.append(steal1 - steal0)
+        return seconds
 
 
 def _run(cmd: list[str], cwd: Path, env: dict) -> float:
@@ -168,6 +213,7 @@ def run() -> dict[str, float]:
         names = [n for n in names if n in only.split(",")]
     total = students * len(names)
     seq, par, floors, same = [], [], [], []
+    seq_load, par_load = Disturbance(), Disturbance()
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmpdir:
         tmp = Path(tmpdir)
         env = _env(tmp / "env")
@@ -183,11 +229,11 @@ def run() -> dict[str, float]:
             build_course(b, names, students)
             # alternate the order, so that neither always runs on a warmer machine
             if r % 2:
-                par.append(parallel(b, names, env))
-                seq.append(sequential(a, names, env))
+                par.append(par_load.measure(parallel, b, names, env))
+                seq.append(seq_load.measure(sequential, a, names, env))
             else:
-                seq.append(sequential(a, names, env))
-                par.append(parallel(b, names, env))
+                seq.append(seq_load.measure(sequential, a, names, env))
+                par.append(par_load.measure(parallel, b, names, env))
             sa, sb = scores(a), scores(b)
             same.append(float(sa == sb and len(sa) == total))
             floors.append(sum(floor(n, tmp, env) for n in names) / len(names))
@@ -195,7 +241,10 @@ def run() -> dict[str, float]:
             shutil.rmtree(b)
             print(f"bench_grading: run {r + 1}: nbgrader {seq[-1]:.0f} s, nbutils-grade "
                   f"{par[-1]:.0f} s, speedup {seq[-1] / par[-1]:.2f}x, scores identical: "
-                  f"{bool(same[-1])}", file=sys.stderr, flush=True)
+                  f"{bool(same[-1])}; other programs used {seq_load.other[-1]:.0f} s and "
+                  f"{par_load.other[-1]:.0f} s of CPU meanwhile (set-up included), "
+                  f"{seq_load.stolen[-1]:.0f} s and {par_load.stolen[-1]:.0f} s were stolen",
+                  file=sys.stderr, flush=True)
     ratios = [s / p for s, p in zip(seq, par, strict=True)]
     out: dict[str, float] = {"grading_students": float(students),
                              "grading_assignments": float(len(names)),
@@ -203,11 +252,14 @@ def run() -> dict[str, float]:
                              "grading_cores": float(os.cpu_count() or 1),
                              "grading_repeats": float(len(seq)),
                              "grading_scores_identical": float(min(same))}
-    load = os.getloadavg()[0]
     NOTES["grading_speedup_vs_nbgrader"] = (
         f"{total} submissions ({students} students x {len(names)} notebooks), "
-        f"{len(seq)} runs, both graders in the same run; load average {load:.1f} at the end "
-        "(other programs on the cores lower the parallel gain)")
+        f"{len(seq)} runs, both graders in the same run; CPU seconds used by other programs "
+        f"while nbgrader ran (its untimed set-up included): {_seconds(seq_load.other)}, "
+        "while nbutils-grade ran: "
+        f"{_seconds(par_load.other)}; stolen by the hypervisor: {_seconds(seq_load.stolen)} "
+        f"and {_seconds(par_load.stolen)} (other programs on the cores lower the parallel "
+        "gain)")
     for key, values in [("grading_speedup_vs_nbgrader", ratios),
                         ("grading_sequential_seconds", seq),
                         ("grading_parallel_seconds", par),
@@ -220,6 +272,10 @@ def run() -> dict[str, float]:
         out[key] = statistics.median(values)
         SPREAD[key] = (min(values), max(values))
     return out
+
+
+def _seconds(values: list[float]) -> str:
+    return ", ".join(f"{v:.0f}" for v in values) or "-"
 
 
 if __name__ == "__main__":

@@ -16,10 +16,19 @@ def sigmoid(z):
     For ``z >= 0`` it uses ``1 / (1 + e^-z)``; for ``z < 0`` the equal form
     ``e^z / (1 + e^z)``, so no exponent is ever large and positive.
     """
-    z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out = sigmoid_array(np.asarray(z, dtype=float))
     return out.item() if out.ndim == 0 else out
+
+
+def sigmoid_array(z: np.ndarray) -> np.ndarray:
+    """:func:`sigmoid` of a float array, always an array: for the training loops.
+
+    ``where(z >= 0, 1, e) / (1 + e)`` with ``e = e^-|z|`` is ``1 / (1 + e^-z)``
+    for ``z >= 0`` and ``e^z / (1 + e^z)`` for ``z < 0``, to the last bit, in
+    one division instead of two.
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_prime(z):

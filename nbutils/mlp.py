@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid, sigmoid_prime
+from .activations import sigmoid, sigmoid_array, sigmoid_prime
 from .network import copy_params, init_params, make_params
 
 
@@ -92,17 +92,19 @@ def descend(X, y, params: dict, lr: float, epochs: int) -> tuple[dict, np.ndarra
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     W1, b1, W2, b2 = (params[key] for key in ("W1", "b1", "W2", "b2"))
-    scale = -2.0 / X.shape[0]                      # dL/dy_pred = scale * (y - y_pred)
+    n = X.shape[0]
+    scale = -2.0 / n                               # dL/dy_pred = scale * (y - y_pred)
+    total = np.add.reduce  # what np.mean and .sum call, without their Python layers
     losses = np.empty(epochs)
     for epoch in range(epochs):
-        H = sigmoid(X @ W1 + b1)                   # (n, h)
-        out = sigmoid(H @ W2 + b2)                 # (n, 1)
+        H = sigmoid_array(X @ W1 + b1)             # (n, h)
+        out = sigmoid_array(H @ W2 + b2)           # (n, 1)
         err = y - out[:, 0]                        # (n,)
-        losses[epoch] = np.mean(err ** 2)
+        losses[epoch] = total(err ** 2) / n        # the MSE, as np.mean computes it
         dZ2 = (scale * err)[:, None] * (out * (1.0 - out))   # (n, 1)
         dZ1 = (dZ2 @ W2.T) * (H * (1.0 - H))                 # (n, h)
-        W1, b1 = W1 - lr * (X.T @ dZ1), b1 - lr * dZ1.sum(axis=0)
-        W2, b2 = W2 - lr * (H.T @ dZ2), b2 - lr * dZ2.sum(axis=0)
+        W1, b1 = W1 - lr * (X.T @ dZ1), b1 - lr * total(dZ1, axis=0)
+        W2, b2 = W2 - lr * (H.T @ dZ2), b2 - lr * total(dZ2, axis=0)
     return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, losses
 
 
@@ -164,21 +166,20 @@ def train_many(X, y, n_hidden: int, lr: float, epochs: int, seeds) -> dict:
     b2 = np.stack([p["b2"] for p in starts])[:, None]  # (S, 1, 1)
     n = X.shape[0]
     losses = np.empty((len(seeds), epochs))
+    total = np.add.reduce  # what np.mean and .sum call, without their Python layers
     for epoch in range(epochs):
-        Z1 = X @ W1 + b1
-        H = sigmoid(Z1)
-        Z2 = H @ W2 + b2
-        y_pred = sigmoid(Z2)[..., 0]                  # (S, n)
-        losses[:, epoch] = np.mean((y - y_pred) ** 2, axis=1)
+        H = sigmoid_array(X @ W1 + b1)
+        y_pred = sigmoid_array(H @ W2 + b2)[..., 0]   # (S, n)
+        losses[:, epoch] = total((y - y_pred) ** 2, axis=1) / n
         # s (1 - s) from the activations we already have: the same numbers as
         # sigmoid_prime(Z), which would compute the sigmoid again
         out = y_pred[..., None]
         dZ2 = (-2.0 / n * (y - y_pred))[..., None] * (out * (1.0 - out))
         dZ1 = (dZ2 @ W2.transpose(0, 2, 1)) * (H * (1.0 - H))
         W2 = W2 - lr * (H.transpose(0, 2, 1) @ dZ2)
-        b2 = b2 - lr * dZ2.sum(axis=1, keepdims=True)
+        b2 = b2 - lr * total(dZ2, axis=1, keepdims=True)
         W1 = W1 - lr * (X.T @ dZ1)
-        b1 = b1 - lr * dZ1.sum(axis=1, keepdims=True)
+        b1 = b1 - lr * total(dZ1, axis=1, keepdims=True)
     params = {"W1": W1, "b1": b1[:, 0], "W2": W2, "b2": b2[:, 0]}
     y_pred = sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2)[..., 0]
     return {"params": params, "y_pred": y_pred, "loss": np.mean((y - y_pred) ** 2, axis=1),

@@ -18,17 +18,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from . import cell_source, nbgrader_meta
+
 MAX_TEXT = 3000  # characters of output kept per cell (a cell may print megabytes)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def _meta(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _src(cell: dict) -> str:
-    s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else str(s)
 
 
 def _clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -90,7 +83,7 @@ def annotate(course, result) -> dict[str, dict]:
     by_id = {}
     for name, nb in graded.items():
         for cell in nb.get("cells", []):
-            m = _meta(cell)
+            m = nbgrader_meta(cell)
             if cell.get("cell_type") == "code" and m.get("grade") and not m.get("solution"):
                 by_id[(name, m.get("grade_id"))] = cell
     for c in result.cells:
@@ -122,7 +115,7 @@ def write_feedback(course, result) -> list[Path]:
     rel_path = course.release_copy(result.assignment)
     if rel_path.exists():
         release = json.loads(rel_path.read_text(encoding="utf-8"))
-    visible = {_meta(c).get("grade_id"): _src(c) for c in release.get("cells", [])}
+    visible = {nbgrader_meta(c).get("grade_id"): cell_source(c) for c in release.get("cells", [])}
     names = sorted({c["notebook"] for c in result.cells}) or [result.assignment]
     written = []
     for name in names:
@@ -142,7 +135,7 @@ def write_feedback(course, result) -> list[Path]:
                          f"<td>{c['score']:g} / {c['max']:g}</td><td>{mark}</td></tr>")
         parts.append("</table>")
         answers = [c for c in graded.get(name, {}).get("cells", [])
-                   if _meta(c).get("solution") and not _meta(c).get("grade")]
+                   if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")]
         own = _left_out_answers(course, result, name)
         for c in cells:
             mark = "✓" if c.get("ok") else "✗"
@@ -157,14 +150,14 @@ def write_feedback(course, result) -> list[Path]:
         if answers:
             parts.append("<h2>Your answers</h2>")
             for cell in answers:
-                gid = _meta(cell).get("grade_id")
+                gid = nbgrader_meta(cell).get("grade_id")
                 if gid in own:  # graded without it: show what the student wrote
                     why = own[gid][1]
                     parts.append(f"<p class=note>Your <b>{e(gid)}</b> cell, as you handed "
                                  f"it in. It was left out when grading: {e(why)}.</p>")
                     parts.append(f"<pre>{e(_clip(own[gid][0], 6000))}</pre>")
                 else:
-                    parts.append(f"<pre>{e(_clip(_src(cell), 6000))}</pre>")
+                    parts.append(f"<pre>{e(_clip(cell_source(cell), 6000))}</pre>")
         path = course.feedback / result.student / result.assignment / f"{name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(parts), encoding="utf-8")
@@ -196,7 +189,8 @@ def _left_out_answers(course, result, name: str) -> dict[str, tuple[str, str]]:
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError, AttributeError):
         return {}
-    sources = {_meta(c).get("grade_id"): _src(c) for c in cells if isinstance(c, dict)}
+    sources = {nbgrader_meta(c).get("grade_id"): cell_source(c)
+               for c in cells if isinstance(c, dict)}
     return {c["grade_id"]: (sources[c["grade_id"]], c["why"])
             for c in left if c["grade_id"] in sources}
 

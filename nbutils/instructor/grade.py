@@ -50,7 +50,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import ROOT, assignments
+from . import ROOT, assignments, cell_source, nbgrader_meta
 
 GRADING = "grading"  # reports and state, beside submitted/ and autograded/
 SALVAGED = f"{GRADING}/salvaged"  # copies of submissions with a cell left out
@@ -775,11 +775,9 @@ def leave_out(course: Course, r: Result, cells_path: Path, why: str) -> str | No
         for i, cell in enumerate(nb.get("cells", [])):
             if cell.get("cell_type") != "code" or not _same_cell(cell, info):
                 continue
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            gid = nbgrader_meta(cell).get("grade_id")
             label = f"answer cell {gid!r}" if gid else f"cell {i + 1} (one you added)"
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            defines = [a or b for a, b in _DEFINES.findall(source)]
+            defines = [a or b for a, b in _DEFINES.findall(cell_source(cell))]
             cell["source"] = LEFT_OUT_SOURCE.format(why=why)
             cell["outputs"], cell["execution_count"] = [], None
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n",
@@ -791,12 +789,9 @@ def leave_out(course: Course, r: Result, cells_path: Path, why: str) -> str | No
 
 
 def _same_cell(cell: dict, info: dict) -> bool:
-    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
     if info.get("grade_id"):
-        return gid == info["grade_id"]
-    source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else source
-    if hashlib.sha256(source.encode()).hexdigest() != info.get("sha"):
+        return nbgrader_meta(cell).get("grade_id") == info["grade_id"]
+    if hashlib.sha256(cell_source(cell).encode()).hexdigest() != info.get("sha"):
         return False
     return not info.get("id") or cell.get("id") in (None, info["id"])
 

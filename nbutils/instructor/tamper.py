@@ -19,6 +19,8 @@ import ast
 import json
 from pathlib import Path
 
+from . import cell_source
+
 # calls that reach into modules or run code the scan cannot see
 _CALLS = {
     "exec": "runs code from a string with exec()",
@@ -255,8 +257,7 @@ def scan_notebook(submission: Path, source: Path) -> list[str]:
         meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
         if meta.get("grade_id") in locked:
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = cell_source(cell)
         where = f"cell {meta.get('grade_id') or cell.get('id') or i + 1!r}"
         for finding in scan_source(source, modules, protected):
             findings.append(f"{where} {finding}")

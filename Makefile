@@ -47,10 +47,10 @@ test-fast: setup
 	$(PY) -m pytest -n 2 --dist load -m "not browser and not slow" tests $(PYTEST_ARGS)
 
 release: setup
-	$(PY) -m nbutils.instructor.release
+	$(PY) -m nbinstructor.release
 
 nav: setup
-	$(PY) -m nbutils.instructor.navigation
+	$(PY) -m nbinstructor.navigation
 
 # GRADE_ARGS: e.g. --student ID, --assignment ID, --force, --jobs N (see nbutils-grade --help)
 GRADE_ARGS ?=
@@ -58,7 +58,7 @@ grade: setup
 	$(VENV)/bin/nbutils-grade $(GRADE_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check nbutils tests solutions
+	$(VENV)/bin/ruff check nbutils nbinstructor tests solutions
 
 # measures in one run; writes benchmarks/results.json and results.md, prints the table
 bench: setup

@@ -6,7 +6,7 @@ fresh copies of the course: once by ``nbgrader autograde <assignment>`` for
 each assignment, one after another (how nbgrader is used), once by
 ``nbutils-grade`` (one autograde per submission, two per core, each kernel
 forked warm from a process that has imported the notebooks' setup modules:
-see nbutils/instructor/warmkernel.py). Only the
+see nbinstructor/warmkernel.py). Only the
 grading commands are timed (``generate_assignment`` runs before, untimed,
 for both). Each figure is the median of ``BENCH_GRADING_REPEATS`` (default 3)
 runs, with the spread (lowest, highest) in ``SPREAD``. ``BENCH_GRADING_ASSIGNMENTS``
@@ -69,7 +69,7 @@ def _env(tmp: Path) -> dict:
 
 def _assignments() -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from nbutils.instructor import assignments
+    from nbinstructor import assignments
 
     return [a for a in assignments(ROOT)
             if (ROOT / "notebooks" / a / f"{a}.ipynb").exists()]
@@ -160,7 +160,7 @@ def sequential(course: Path, names: list[str], env: dict) -> float:
 
 def parallel(course: Path, names: list[str], env: dict) -> float:
     sys.path.insert(0, str(ROOT))
-    from nbutils.instructor import grade
+    from nbinstructor import grade
 
     c = grade.Course(course)
     old = dict(os.environ)
@@ -170,7 +170,7 @@ def parallel(course: Path, names: list[str], env: dict) -> float:
     finally:
         os.environ.clear()
         os.environ.update(old)
-    return _run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir", str(course),
+    return _run([sys.executable, "-m", "nbinstructor.grade", "--course-dir", str(course),
                  "--force", "--no-export", "--no-reports"], course, env)
 
 

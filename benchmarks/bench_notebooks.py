@@ -25,7 +25,7 @@ NOTES: dict[str, str] = {}
 
 
 def solution_notebooks() -> list[Path]:
-    from nbutils.instructor import assignments
+    from nbinstructor import assignments
 
     return [ROOT / "solutions" / name / f"{name}.ipynb" for name in assignments(ROOT)]
 

@@ -25,7 +25,7 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def assignments() -> list[str]:
-    from nbutils.instructor import assignments as _assignments
+    from nbinstructor import assignments as _assignments
 
     return _assignments(ROOT)
 

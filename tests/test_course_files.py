@@ -1,5 +1,6 @@
 """The course's files are in step: student versions, navigation, dependencies, notebooks."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from harness import (
     student_path,
 )
 
-from nbutils.instructor import navigation, release
+from nbinstructor import navigation, release
 
 ALL = assignments()
 
@@ -147,6 +148,59 @@ def test_ci_runs_make_test():
 
 def test_ruff_is_clean():
     """Lint the package, the tests and the source notebooks (`make lint`)."""
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "nbutils", "tests",
-                           "solutions"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "nbutils", "nbinstructor",
+                           "tests", "solutions"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# import name -> distribution name, where the two differ
+_DIST = {"jupyter_client": "jupyter_client", "jupyter_core": "jupyter_core",
+         "ipykernel_launcher": "ipykernel", "yaml": "pyyaml"}
+
+
+def test_instructor_tools_declare_every_third_party_import():
+    """nbinstructor's imports are all in pyproject.toml (a plain `pip install .` has them)."""
+    import ast
+
+    declared = {name.replace("-", "_") for name in _deps_pyproject()}
+    local = {"nbutils", "nbinstructor"}
+    missing = set()
+    for path in (ROOT / "nbinstructor").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in local:
+                    continue
+                if _DIST.get(top, top).lower() not in declared:
+                    missing.add(top)
+    assert not missing, f"imported by nbinstructor but not declared: {sorted(missing)}"
+
+
+def test_nothing_a_student_runs_imports_the_instructor_tools():
+    code = ("import sys, nbutils, nbutils.checks, nbutils.viz, nbutils.live\n"
+            "assert not [m for m in sys.modules if m.startswith('nbinstructor')]\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    for path in (ROOT / "nbutils").rglob("*.py"):
+        assert "nbinstructor" not in path.read_text(), path
+
+
+@pytest.mark.slow
+def test_instructor_tools_work_from_a_plain_install(tmp_path):
+    """Installed without -e, the tools find the course from --course or the working directory."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(ROOT)],
+                   check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    check = [sys.executable, "-m", "nbinstructor.navigation", "--check"]
+    for cmd, cwd in ((check + ["--course", str(ROOT)], tmp_path), (check, ROOT)):
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    code = "import nbinstructor; print(nbinstructor.__file__)"
+    where = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert where.stdout.startswith(str(target)), where.stdout
+    proc = subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0 and "not a course directory" in proc.stderr

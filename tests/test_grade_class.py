@@ -143,7 +143,7 @@ def build_class(course: Path, students=CLASS) -> None:
 
 def run_grader(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = isolated_env(course / ".env")
-    return subprocess.run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+    return subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--course-dir",
                            str(course), "--time-limit", "40", *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -283,7 +283,7 @@ def test_an_interrupted_run_is_finished_by_the_next(tmp_path):
               for i in range(4)}
     build_class(course, honest)
     env = isolated_env(course / ".env")
-    proc = subprocess.Popen([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+    proc = subprocess.Popen([sys.executable, "-m", "nbinstructor.grade", "--course-dir",
                              str(course), "--jobs", "1"], cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     state_path = course / "grading" / "state.json"
@@ -317,7 +317,7 @@ def test_a_cell_still_running_at_the_time_limit_is_left_out(tmp_path):
                                   "partial")})
     # a cell time limit longer than the submission's, so only the wall clock stops it
     env = isolated_env(course / ".env")
-    proc = subprocess.run([sys.executable, "-m", "nbutils.instructor.grade", "--course-dir",
+    proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--course-dir",
                            str(course), "--time-limit", "12", "--cell-timeout", "600",
                            "--no-reports"], cwd=course, env=env, capture_output=True,
                           text=True, timeout=300)

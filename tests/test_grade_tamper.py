@@ -6,8 +6,8 @@ import json
 import pytest
 from harness import ROOT
 
-from nbutils.instructor import feedback, tamper
-from nbutils.instructor.grade import explain_failure
+from nbinstructor import feedback, tamper
+from nbinstructor.grade import explain_failure
 
 MODULES = {"np", "checks", "plt", "viz"}
 PROTECTED = MODULES | {"AssertionError", "isinstance"}
@@ -99,7 +99,7 @@ def test_failure_reasons_from_nbgrader_logs():
 
 
 def test_collect_flat_brings_downloads_into_nbgraders_layout(tmp_path):
-    from nbutils.instructor.grade import Course, collect_flat
+    from nbinstructor.grade import Course, collect_flat
 
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -115,7 +115,7 @@ def test_collect_flat_brings_downloads_into_nbgraders_layout(tmp_path):
 
 def test_no_solution_notebook_is_flagged():
     """Every notebook's own solutions (all cells a student may edit) pass the scan."""
-    from nbutils.instructor import assignments
+    from nbinstructor import assignments
 
     for name in assignments(ROOT):
         path = ROOT / "solutions" / name / f"{name}.ipynb"
@@ -125,7 +125,7 @@ def test_no_solution_notebook_is_flagged():
 def test_progress_says_done_total_elapsed_and_time_left():
     import io
 
-    from nbutils.instructor.grade import Progress, Result
+    from nbinstructor.grade import Progress, Result
 
     out = io.StringIO()
     p = Progress(total=4, jobs=2, stream=out, live=False)

@@ -1,4 +1,4 @@
-"""Warm kernels for grading (nbutils.instructor.warmkernel): the same kernel, started sooner.
+"""Warm kernels for grading (nbinstructor.warmkernel): the same kernel, started sooner.
 
 A warm kernel is forked from a process that has imported the course, so it
 must look to the notebook exactly like one jupyter_client launched: the same
@@ -19,7 +19,7 @@ import textwrap
 import pytest
 from harness import ROOT, isolated_env, source_path
 
-from nbutils.instructor import warmkernel
+from nbinstructor import warmkernel
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ PROBE = textwrap.dedent(r'''
     mode, folder = sys.argv[1], sys.argv[2]
     cls = AsyncKernelManager  # what nbclient, and so nbgrader, uses
     if mode == "warm":
-        from nbutils.instructor import warmkernel
+        from nbinstructor import warmkernel
         warmkernel.preload(["numpy", "matplotlib.pyplot", "nbutils.checks"])
         spare = warmkernel.fork_spare()
         cls = warmkernel.WarmKernelManager
@@ -113,7 +113,7 @@ RUN_NOTEBOOK = textwrap.dedent(r'''
     nb = nbformat.read(path, as_version=4)
     options = {}  # cold: nbclient's own kernel manager
     if mode == "warm":
-        from nbutils.instructor import warmkernel
+        from nbinstructor import warmkernel
         warmkernel.preload(warmkernel.setup_imports(path))
         warmkernel.fork_spare()
         options["kernel_manager_class"] = warmkernel.WarmKernelManager
@@ -192,7 +192,7 @@ def test_only_the_plain_ipykernel_of_this_python_takes_the_spare(monkeypatch):
 
 UNUSED = textwrap.dedent(r'''
     import os, sys, time
-    from nbutils.instructor import warmkernel
+    from nbinstructor import warmkernel
     warmkernel.preload([])
     spare = warmkernel.fork_spare()
     warmkernel.discard_spare()

@@ -24,7 +24,7 @@ scores as ``nbgrader autograde <assignment>`` run one after another), and
 - submissions nbgrader cannot grade (not a notebook, truncated JSON) still get
   a zero in the gradebook, so every student appears in grades.csv;
 - answer cells that patch what the tests rely on are found before grading
-  (:mod:`nbutils.instructor.tamper`) and the notebook scores zero (a manual
+  (:mod:`nbinstructor.tamper`) and the notebook scores zero (a manual
   grade of 0 in the gradebook: nbgrader's own score stays visible);
 - feedback for each student (``feedback/<student>/<assignment>/<nb>.html``,
   nbgrader's layout, so ``nbgrader release_feedback`` returns it) without the
@@ -50,7 +50,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import ROOT, assignments, cell_source, nbgrader_meta
+from . import add_course_option, assignments, cell_source, course_root, nbgrader_meta
 
 GRADING = "grading"  # reports and state, beside submitted/ and autograded/
 SALVAGED = f"{GRADING}/salvaged"  # copies of submissions with a cell left out
@@ -198,7 +198,7 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
 
     ``warm``: fork a spare kernel first (while this process has no threads) and
     have nbgrader's Execute preprocessor start its kernel from it
-    (:mod:`nbutils.instructor.warmkernel`). ``cells_path``: note there which
+    (:mod:`nbinstructor.warmkernel`). ``cells_path``: note there which
     cell the kernel is running (:class:`CellTracker`).
     """
     code = 1
@@ -220,7 +220,7 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
 
             if warmkernel.fork_spare() is not None:
                 argv.append("--Execute.kernel_manager_class="
-                            "nbutils.instructor.warmkernel.WarmKernelManager")
+                            "nbinstructor.warmkernel.WarmKernelManager")
         sys.argv = ["nbgrader", *argv]
         from jupyter_core.application import NoStart
         from jupyter_core.utils import ensure_event_loop
@@ -495,7 +495,7 @@ def _clock(seconds: float) -> str:
 # ------------------------------------------------------------------ grading
 
 
-def grade(course_dir: Path = ROOT, students=None, assignment_ids=None, jobs: int | None = None,
+def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None = None,
           force: bool = False, time_limit: float = 900.0, cell_timeout: float | None = None,
           export: bool = True, reports: bool = True, stream=None,
           live: bool | None = None, warm: bool = True) -> dict[str, Result]:
@@ -503,7 +503,7 @@ def grade(course_dir: Path = ROOT, students=None, assignment_ids=None, jobs: int
 
     Already graded, unchanged submissions are skipped unless ``force``.
     ``warm``: start each kernel from a fork that has already imported what the
-    notebooks import (:mod:`nbutils.instructor.warmkernel`); False launches
+    notebooks import (:mod:`nbinstructor.warmkernel`); False launches
     every kernel as plain nbgrader does.
     """
     course = Course(course_dir)
@@ -858,8 +858,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="nbutils-grade",
         description="Autograde every submission under submitted/ with nbgrader, on every "
                     "core; write grades.csv (nbgrader export), feedback and a class summary.")
-    parser.add_argument("--course-dir", type=Path, default=ROOT,
-                        help="the course root (where nbgrader_config.py is)")
+    add_course_option(parser)
     parser.add_argument("--student", action="append", metavar="ID",
                         help="grade only this student (repeatable); regrades them")
     parser.add_argument("--assignment", action="append", metavar="ID",
@@ -885,6 +884,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student-pattern", default=r"^(?P<student_id>[^_.]+)",
                         help="regex with a student_id group, for --collect-flat")
     args = parser.parse_args(argv)
+    args.course_dir = course_root(args.course_dir)
     if args.collect_flat:
         if not args.assignment or len(args.assignment) != 1:
             parser.error("--collect-flat needs exactly one --assignment")

@@ -1,7 +1,7 @@
 """Regenerate the student versions in notebooks/ from solutions/ (``make release``).
 
 Runs the real ``nbgrader generate_assignment ID --force --no-db`` for each
-assignment, two at a time. Usage: ``python -m nbutils.instructor.release
+assignment, two at a time. Usage: ``python -m nbinstructor.release
 [--course-dir DIR] [ID ...]``.
 """
 
@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import ROOT, assignments
+from . import add_course_option, assignments, course_root
 
 
 def generate(course_dir: Path, assignment: str) -> subprocess.CompletedProcess:
@@ -25,7 +25,7 @@ def generate(course_dir: Path, assignment: str) -> subprocess.CompletedProcess:
     )
 
 
-def release(course_dir: Path = ROOT, ids: list[str] | None = None) -> list[str]:
+def release(course_dir: Path, ids: list[str] | None = None) -> list[str]:
     """Generate every (or the named) assignment; returns the ones that failed."""
     ids = ids or assignments(course_dir)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -43,8 +43,9 @@ def release(course_dir: Path = ROOT, ids: list[str] | None = None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ids", nargs="*", help="assignments (default: all)")
-    parser.add_argument("--course-dir", type=Path, default=ROOT)
+    add_course_option(parser)
     args = parser.parse_args(argv)
+    args.course_dir = course_root(args.course_dir)
     return 1 if release(args.course_dir, args.ids) else 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import RELEASE, ROOT, SOURCE, assignments
+from . import RELEASE, SOURCE, add_course_option, assignments, course_root
 
 TAG = "navigation"
 
@@ -101,7 +101,7 @@ def index_notebook(order: list[str], titles: dict[str, str], summaries: dict[str
     return nb
 
 
-def build(root: Path = ROOT) -> dict[Path, str]:
+def build(root: Path) -> dict[Path, str]:
     """Every file navigation writes, path -> text, computed from solutions/."""
     root = Path(root)
     order = assignments(root)
@@ -136,7 +136,7 @@ def readme_with_list(text: str, order, titles, summaries) -> str:
     return head + START + "\n" + "\n".join(items) + "\n" + END + tail
 
 
-def stale(root: Path = ROOT) -> list[Path]:
+def stale(root: Path) -> list[Path]:
     """The files whose navigation is out of date."""
     return [p for p, text in build(root).items()
             if not p.exists() or p.read_text() != text]
@@ -144,10 +144,11 @@ def stale(root: Path = ROOT) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--course-dir", type=Path, default=ROOT)
+    add_course_option(parser)
     parser.add_argument("--check", action="store_true",
                         help="only report stale files; exit 1 if there are any")
     args = parser.parse_args(argv)
+    args.course_dir = course_root(args.course_dir)
     if args.check:
         bad = stale(args.course_dir)
         for p in bad:

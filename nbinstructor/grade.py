@@ -52,6 +52,8 @@ from pathlib import Path
 
 from . import add_course_option, assignments, cell_source, course_root, nbgrader_meta
 
+NO_SANDBOX_WARNING = ("⚠ grading WITHOUT the sandbox (--no-sandbox): student code runs with "
+                      "your rights and can read the hidden tests and change the gradebook")
 GRADING = "grading"  # reports and state, beside submitted/ and autograded/
 SALVAGED = f"{GRADING}/salvaged"  # copies of submissions with a cell left out
 MAX_LEFT_OUT = 3  # cells left out of one submission before it scores zero
@@ -193,13 +195,14 @@ def _autograde_argv(course: Course, student: str, assignment: str,
 
 
 def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
-           cells_path: Path | None = None) -> None:
+           cells_path: Path | None = None, setup=None) -> None:
     """Runs in the forked child: one nbgrader command, then exit with its code.
 
     ``warm``: fork a spare kernel first (while this process has no threads) and
     have nbgrader's Execute preprocessor start its kernel from it
     (:mod:`nbinstructor.warmkernel`). ``cells_path``: note there which
-    cell the kernel is running (:class:`CellTracker`).
+    cell the kernel is running (:class:`CellTracker`). ``setup``: a
+    :class:`nbinstructor.sandbox.Setup`: every kernel runs sandboxed.
     """
     code = 1
     try:
@@ -215,12 +218,20 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
         os.environ.update(course.env())
         os.chdir(course.root)
         argv = [*argv, f"--CourseDirectory.db_url={course.db_url}"]
+        manager = None
+        if setup is not None:
+            from . import sandbox
+
+            sandbox.private_run_dir(setup.run_dir)
+            os.environ[sandbox.ENV_VAR] = setup.to_json()
+            manager = "SandboxKernelManager"
         if warm:
             from . import warmkernel
 
             if warmkernel.fork_spare() is not None:
-                argv.append("--Execute.kernel_manager_class="
-                            "nbinstructor.warmkernel.WarmKernelManager")
+                manager = manager or "WarmKernelManager"
+        if manager:
+            argv.append(f"--Execute.kernel_manager_class=nbinstructor.warmkernel.{manager}")
         sys.argv = ["nbgrader", *argv]
         from jupyter_core.application import NoStart
         from jupyter_core.utils import ensure_event_loop
@@ -498,20 +509,36 @@ def _clock(seconds: float) -> str:
 def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None = None,
           force: bool = False, time_limit: float = 900.0, cell_timeout: float | None = None,
           export: bool = True, reports: bool = True, stream=None,
-          live: bool | None = None, warm: bool = True) -> dict[str, Result]:
+          live: bool | None = None, warm: bool = True, sandboxed: bool = True,
+          limits=None) -> dict[str, Result]:
     """Grade every submission (or the selected ones); returns the results by key.
 
     Already graded, unchanged submissions are skipped unless ``force``.
     ``warm``: start each kernel from a fork that has already imported what the
     notebooks import (:mod:`nbinstructor.warmkernel`); False launches
-    every kernel as plain nbgrader does.
+    every kernel as plain nbgrader does. ``sandboxed``: every kernel runs in
+    :mod:`nbinstructor.sandbox` with ``limits`` (default: :class:`Limits`,
+    CPU time in step with ``time_limit``); refused with
+    :class:`~nbinstructor.sandbox.SandboxError` where the machine cannot.
     """
+    from . import sandbox
+
+    if sandboxed:
+        why = sandbox.check()
+        if why:
+            raise sandbox.SandboxError(why)
+        limits = limits or sandbox.Limits(cpu_seconds=int(time_limit))
+    else:
+        limits = None
     course = Course(course_dir)
     out = stream or sys.stdout
 
     def say(text: str) -> None:
         out.write(text + "\n")
         out.flush()
+
+    if limits is None:
+        say(NO_SANDBOX_WARNING)
 
     course.grading.mkdir(parents=True, exist_ok=True)
     (course.grading / "logs").mkdir(exist_ok=True)
@@ -541,7 +568,7 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
         prepare(course, sorted({r.assignment for r in todo}), log=say)
         ensure_students(course, sorted({r.student for r in todo}))
         jobs = max(1, jobs or default_jobs())
-        run_pool(course, todo, state, jobs, time_limit, cell_timeout, out, live, warm)
+        run_pool(course, todo, state, jobs, time_limit, cell_timeout, out, live, warm, limits)
     results = {r.key: state[r.key] for r in (Result(s, a) for s, a in pairs)
                if r.key in state}
     if export:
@@ -574,10 +601,17 @@ def default_jobs() -> int:
 
 
 def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_limit: float,
-             cell_timeout: float | None, out, live, warm: bool = True) -> None:
+             cell_timeout: float | None, out, live, warm: bool = True,
+             limits=None) -> None:
     from . import tamper
 
     _preload()
+    readonly = None
+    if limits is not None:
+        from . import sandbox
+
+        readonly = sandbox.readonly_paths(course.root)
+        files = _matplotlib_cache()
     if warm:
         from . import warmkernel
 
@@ -587,7 +621,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         warmkernel.preload(modules, log=lambda text: out.write(text + "\n"))
     progress = Progress(len(todo), jobs, out, live)
     pending = list(todo)
-    running: dict[int, tuple[Result, float, Path]] = {}
+    running: dict[int, tuple[Result, float, Path, int]] = {}
+    free_slots = list(range(jobs))
     interrupted = False
 
     # Ctrl-C and SIGTERM only set a flag, which the loop checks between steps:
@@ -620,15 +655,24 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                     progress.started(r.key)
                 argv = _autograde_argv(course, r.student, r.assignment, cell_timeout,
                                        salvaged=bool(r.left_out))
+                slot = free_slots.pop(0)
+                setup = None
+                if limits is not None:  # one uid per slot: the process limit is per sandbox
+                    setup = sandbox.Setup(readonly=readonly, limits=limits,
+                                          run_dir=str(course.grading / "run" / str(slot)),
+                                          uid=sandbox.BASE_UID + slot, files=files,
+                                          status_path=f"{log_path}.sandbox.json")
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(setup.status_path)
                 sys.stdout.flush()
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:  # the child never returns
-                    _child(course, argv, log_path, warm, Path(f"{stem}.cell.json"))
-                running[pid] = (r, time.monotonic(), log_path)
+                    _child(course, argv, log_path, warm, Path(f"{stem}.cell.json"), setup)
+                running[pid] = (r, time.monotonic(), log_path, slot)
             time.sleep(0.05)
             now = time.monotonic()
-            for pid, (r, t0, log_path) in list(running.items()):
+            for pid, (r, t0, log_path, slot) in list(running.items()):
                 waited, status = os.waitpid(pid, os.WNOHANG)
                 if waited == 0 and now - t0 <= time_limit:
                     continue
@@ -643,6 +687,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 else:
                     code = os.waitstatus_to_exitcode(status)
                 del running[pid]
+                free_slots.append(slot)
                 r.seconds += time.monotonic() - t0
                 cells_path = Path(f"{course.log_stem(r)}.cell.json")
                 if finish(course, r, code, log_path, cells_path, time_limit):
@@ -667,6 +712,14 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         if not interrupted:
             progress.message(f"graded {progress.done} submissions in "
                              f"{_clock(time.monotonic() - progress.start)} on {jobs} workers")
+
+
+def _matplotlib_cache() -> dict[str, str]:
+    """matplotlib's font list, copied into each sandbox (else every kernel rebuilds it)."""
+    import matplotlib
+
+    cache = Path(matplotlib.get_cachedir())
+    return {str(p): f"/tmp/.matplotlib/{p.name}" for p in cache.glob("fontlist-*.json")}
 
 
 def _scan(course: Course, r: Result, tamper) -> list[str]:
@@ -853,6 +906,15 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
+def _bytes(text: str) -> int:
+    """A size: 2G, 512M, 200MB, 1GiB or a number of bytes."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([kKmMgG]?)(i?[bB])?\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (say 2G, 512M or bytes)")
+    unit = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]
+    return int(float(m.group(1)) * unit)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="nbutils-grade",
@@ -875,6 +937,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="launch every kernel as a new process, as plain nbgrader does "
                              "(default: fork it from a process that has imported the "
                              "notebooks' setup modules, about 1 s faster per submission)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code WITHOUT the sandbox, with your rights (for "
+                             "machines that cannot build it; warns on every run)")
+    from .sandbox import Limits, SandboxError
+
+    d = Limits()
+    parser.add_argument("--memory", type=_bytes, default=d.memory, metavar="SIZE",
+                        help="memory of each sandboxed process (default 2G)")
+    parser.add_argument("--processes", type=int, default=d.processes, metavar="N",
+                        help=f"processes and threads per sandbox (default {d.processes})")
+    parser.add_argument("--file-size", type=_bytes, default=d.file_size, metavar="SIZE",
+                        help="largest file a submission may write (default 200M)")
+    parser.add_argument("--disk", type=_bytes, default=d.disk, metavar="SIZE",
+                        help="disk a submission may use in its folder and in /tmp "
+                             "(default 200M each)")
+    parser.add_argument("--cpu-time", type=int, default=None, metavar="SECONDS",
+                        help="CPU seconds of each sandboxed process (default: --time-limit)")
     parser.add_argument("--no-export", action="store_true", help="do not write grades.csv")
     parser.add_argument("--no-reports", action="store_true",
                         help="no feedback and no summary")
@@ -892,12 +971,19 @@ def main(argv: list[str] | None = None) -> int:
                            args.student_pattern)
         print(f"collected {len(got)} submissions of {args.assignment[0]}")
     force = args.force or bool(args.student or args.assignment)
+    limits = Limits(memory=args.memory, processes=args.processes, file_size=args.file_size,
+                    disk=args.disk, cpu_seconds=args.cpu_time or int(args.time_limit))
     try:
         results = grade(args.course_dir, args.student, args.assignment, args.jobs, force,
                         args.time_limit, args.cell_timeout, not args.no_export,
-                        not args.no_reports, warm=not args.cold_kernels)
+                        not args.no_reports, warm=not args.cold_kernels,
+                        sandboxed=not args.no_sandbox, limits=limits)
     except KeyboardInterrupt:
         return 130
+    except SandboxError as exc:
+        print(f"nbutils-grade: cannot build the sandbox: {exc}. Grade without it "
+              "(student code then runs with your rights): --no-sandbox", file=sys.stderr)
+        return 2
     return 0 if results else 1
 
 

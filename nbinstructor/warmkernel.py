@@ -120,10 +120,11 @@ class Spare:
     def __init__(self, pid: int, fd: int):
         self.pid, self.fd, self.used = pid, fd, False
 
-    def start(self, cmd: list[str], env: dict, cwd: str | None) -> ForkedProcess:
-        """Send the launch (argv, env, cwd); the spare turns into the kernel."""
+    def start(self, cmd: list[str], env: dict, cwd: str | None,
+              sandbox: str | None = None) -> ForkedProcess:
+        """Send the launch (argv, env, cwd, sandbox spec); the spare turns into the kernel."""
         message = json.dumps({"argv": list(cmd[3:]), "env": dict(env),
-                              "cwd": str(cwd or os.getcwd())}).encode()
+                              "cwd": str(cwd or os.getcwd()), "sandbox": sandbox}).encode()
         with os.fdopen(self.fd, "wb") as pipe:
             pipe.write(message)
         self.used = True
@@ -198,8 +199,16 @@ def _wait_then_become_kernel(fd: int) -> None:
 
 
 def _become_kernel(launch: dict) -> int:
-    """Turn this fork into what `Popen(cmd, env=..., cwd=..., start_new_session=True)` runs."""
+    """Turn this fork into what `Popen(cmd, env=..., cwd=..., start_new_session=True)` runs.
+
+    With a sandbox spec, this process stays outside as the sandbox's keeper and
+    its child, confined (:func:`nbinstructor.sandbox.enter`), becomes the kernel.
+    """
     os.setsid()
+    if launch.get("sandbox"):
+        from . import sandbox
+
+        sandbox.enter(sandbox.Spec.from_json(launch["sandbox"]))
     os.chdir(launch["cwd"])
     os.environ.clear()
     os.environ.update(launch["env"])
@@ -286,12 +295,20 @@ class WarmProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, launching through this worker's spare when it can."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
+        setup, spec = getattr(self.parent, "sandbox_setup", None), None
+        env = kwargs.get("env") or dict(os.environ)
+        if setup is not None:
+            spec = setup.spec(kwargs.get("cwd") or os.getcwd(), self.parent.sandbox_ipc)
+            env = kwargs["env"] = setup.kernel_env(env)
         spare = _take_spare(cmd)
         if spare is None:
+            if spec is not None:  # the same sandbox, entered by a small launcher
+                cmd = [sys.executable, "-m", "nbinstructor.sandbox", spec.to_json(), "--", *cmd]
             return await super().launch_kernel(cmd, **kwargs)
-        env = kwargs.get("env") or dict(os.environ)
-        env = {**env, "JPY_PARENT_PID": str(os.getpid())}
-        self.process = spare.start(cmd, env, kwargs.get("cwd"))
+        if spec is None:
+            env = {**env, "JPY_PARENT_PID": str(os.getpid())}
+        self.process = spare.start(cmd, env, kwargs.get("cwd"),
+                                   spec.to_json() if spec is not None else None)
         self.pid = self.process.pid
         self.pgid = self.process.pid  # the kernel calls setsid()
         self.cwd = kwargs.get("cwd", Path.cwd())
@@ -307,6 +324,9 @@ class WarmKernelManager(AsyncKernelManager):
     ends is never timed out or interrupted.
     """
 
+    sandbox_setup = None  # a sandbox.Setup: SandboxKernelManager sets it
+    sandbox_ipc = None
+
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
@@ -314,3 +334,27 @@ class WarmKernelManager(AsyncKernelManager):
                                                kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
 
+
+
+class SandboxKernelManager(WarmKernelManager):
+    """:class:`WarmKernelManager` whose kernels run sandboxed (:mod:`nbinstructor.sandbox`).
+
+    The worker's settings come from its environment (``sandbox.ENV_VAR``). The
+    kernel talks over IPC sockets in a folder of its own (it has no network),
+    and its connection file is given to the sandbox's user.
+    """
+
+    async def _async_pre_start_kernel(self, **kw):
+        from . import sandbox
+
+        self.sandbox_setup = sandbox.Setup.from_environ()
+        if self.sandbox_setup is None:
+            raise sandbox.SandboxError(f"{sandbox.ENV_VAR} is not set: no sandbox to start")
+        self.sandbox_ipc = self.sandbox_setup.new_run()
+        self.transport = "ipc"
+        self.ip = os.path.join(self.sandbox_ipc, "kernel")
+        self.connection_file = os.path.join(self.sandbox_ipc, "kernel.json")
+        result = await super()._async_pre_start_kernel(**kw)
+        uid = self.sandbox_setup.uid
+        os.chown(self.connection_file, uid, uid)
+        return result

@@ -80,6 +80,7 @@ def annotate(course, result) -> dict[str, dict]:
     """Add ``ok`` and ``message`` to each of ``result.cells`` (from the autograded
     notebooks); returns the autograded notebooks by name."""
     graded = _notebooks(course.autograded / result.student / result.assignment)
+    hidden = hidden_lines(course.source(result.assignment))
     by_id = {}
     for name, nb in graded.items():
         for cell in nb.get("cells", []):
@@ -97,8 +98,40 @@ def annotate(course, result) -> dict[str, dict]:
             text = ("scored 0: the notebook patches what the tests rely on.\n" + text).strip()
         if not ok and result.left_out:
             text += _left_out_hint(text, result.left_out)
-        c["message"] = text
+        c["message"] = withhold(text, hidden)
     return graded
+
+
+WITHHELD = "[line withheld: it quotes a hidden test]"
+
+
+def hidden_lines(source_notebook: Path) -> list[str]:
+    """The lines of the source notebook's hidden tests (what no feedback may show).
+
+    The sandbox keeps the files out of a kernel's reach, but a kernel is sent
+    each test cell's code to run: an answer cell can have IPython print it
+    (a ``pre_run_cell`` hook), so the feedback drops any line that quotes one.
+    """
+    try:
+        cells = json.loads(Path(source_notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines = []
+    for cell in cells:
+        if "### BEGIN HIDDEN TESTS" in cell_source(cell):
+            lines += ["### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"]
+        for part in cell_source(cell).split("### BEGIN HIDDEN TESTS")[1:]:
+            body = part.split("### END HIDDEN TESTS")[0]
+            lines += [ln.strip() for ln in body.splitlines() if len(ln.strip()) >= 6]
+    return sorted(set(lines), key=len, reverse=True)
+
+
+def withhold(text: str, hidden: list[str]) -> str:
+    """``text`` with every line that contains a hidden test's line replaced."""
+    if not hidden:
+        return text
+    return "\n".join(WITHHELD if any(h in ln for h in hidden) else ln
+                     for ln in text.splitlines())
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;color:#222}
@@ -124,7 +157,7 @@ def write_feedback(course, result) -> list[Path]:
                  f"{e(result.student)}</title><style>{CSS}</style>",
                  f"<h1>{e(name)}</h1><p>Student <b>{e(result.student)}</b>: "
                  f"<b>{result.score:g} of {result.max_score:g} points</b>.</p>"]
-        if result.outcome != "graded":
+        if result.outcome != "graded" or result.reason:
             parts.append(f"<p class=note><b>{e(result.outcome)}</b>: {e(result.reason)}</p>")
         parts.append("<table><tr><th>exercise</th><th>points</th><th></th></tr>")
         cells = [c for c in result.cells if c["notebook"] == name]

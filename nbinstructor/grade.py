@@ -74,6 +74,7 @@ class Result:
     cells: list = field(default_factory=list)  # per graded cell: id, score, max, ok, message
     tampering: list = field(default_factory=list)
     left_out: list = field(default_factory=list)  # cells not run: notebook, cell, why
+    limits: list = field(default_factory=list)  # sandbox limits hit, in plain words
 
     @property
     def key(self) -> str:
@@ -690,7 +691,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 free_slots.append(slot)
                 r.seconds += time.monotonic() - t0
                 cells_path = Path(f"{course.log_stem(r)}.cell.json")
-                if finish(course, r, code, log_path, cells_path, time_limit):
+                if finish(course, r, code, log_path, cells_path, time_limit, limits):
                     pending.insert(0, r)  # graded again at once, without that cell
                     continue
                 state[r.key] = r
@@ -732,7 +733,7 @@ def _scan(course: Course, r: Result, tamper) -> list[str]:
 
 
 def finish(course: Course, r: Result, code: int | None, log_path: Path,
-           cells_path: Path | None = None, time_limit: float = 0.0) -> bool:
+           cells_path: Path | None = None, time_limit: float = 0.0, limits=None) -> bool:
     """Classify a finished autograde and make the gradebook say so.
 
     Returns True when the submission is to be graded again with one cell
@@ -747,7 +748,7 @@ def finish(course: Course, r: Result, code: int | None, log_path: Path,
         else:
             r.outcome = "failed"
             r.reason = explain_failure(log_text) + ": scored 0"
-    why = _why_stopped(r, log_text, time_limit)
+    why = _why_stopped(r, log_text, time_limit, _sandbox_end(log_path, limits))
     if why and cells_path is not None and leave_out(course, r, cells_path, why):
         r.outcome, r.reason = "pending", ""
         return True
@@ -770,7 +771,49 @@ def finish(course: Course, r: Result, code: int | None, log_path: Path,
             r.reason += "; also tampering: " + "; ".join(r.tampering[:3])
         record_zero(course, r, keep_auto=False)
     read_scores(course, r)
+    if limits is not None and r.outcome in ("graded", "partial"):
+        notes = limit_notes(course, r, limits)
+        r.limits = notes
+        if notes:
+            r.reason = "; ".join(filter(None, [r.reason, *notes]))
     return False
+
+
+def _sandbox_end(log_path: Path, limits) -> str | None:
+    """The limit the sandbox's keeper saw the kernel killed for, in plain words."""
+    status = _load_json(f"{log_path}.sandbox.json", None)
+    if limits is None or not status or not status.get("limit"):
+        return None
+    return limits.describe().get(status["limit"])
+
+
+# an error a sandbox limit raises inside a cell -> the limit's name
+_LIMIT_ERRORS = [
+    (lambda n, v: n == "MemoryError", "memory"),
+    (lambda n, v: "[Errno 27]" in v or "File too large" in v, "file_size"),
+    (lambda n, v: "[Errno 28]" in v or "No space left" in v, "disk"),
+    (lambda n, v: "[Errno 11]" in v or "can't start new thread" in v, "processes"),
+]
+
+
+def limit_notes(course: Course, r: Result, limits) -> list[str]:
+    """'used more than 2 GiB of memory in answer cell 'train'', for each limit a cell hit."""
+    words = limits.describe()
+    notes = []
+    for path in sorted((course.autograded / r.student / r.assignment).glob("*.ipynb")):
+        nb = _load_json(path, {})
+        for i, cell in enumerate(nb.get("cells", []), 1):
+            for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+                if out.get("output_type") != "error":
+                    continue
+                name, value = out.get("ename", ""), str(out.get("evalue", ""))
+                for test, limit in _LIMIT_ERRORS:
+                    if test(name, value):
+                        gid = nbgrader_meta(cell).get("grade_id")
+                        where = f"cell {gid!r}" if gid else f"cell {i}"
+                        notes.append(f"{words[limit]} in {where}")
+                        break
+    return list(dict.fromkeys(notes))
 
 
 # a failed autograde that stopped in one cell: what that cell did
@@ -783,7 +826,10 @@ _STOPPED = [
 ]
 
 
-def _why_stopped(r: Result, log_text: str, time_limit: float) -> str | None:
+def _why_stopped(r: Result, log_text: str, time_limit: float,
+                 limit: str | None = None) -> str | None:
+    if limit and r.outcome in ("failed", "timed out"):
+        return f"it {limit} (a limit of the grading sandbox) and was stopped"
     if r.outcome == "timed out":
         return f"it was still running when the submission reached its {time_limit:g} s limit"
     if r.outcome == "failed":

@@ -76,12 +76,12 @@ class Limits:
     cpu_seconds: int = 900  # CPU time of each process (RLIMIT_CPU)
 
     def describe(self) -> dict[str, str]:
-        """Each limit in plain words, by name (the report's wording)."""
-        return {"memory": f"more than {_size(self.memory)} of memory",
-                "processes": f"more than {self.processes} processes and threads",
-                "file_size": f"a file larger than {_size(self.file_size)}",
-                "disk": f"more than {_size(self.disk)} of disk in its folder",
-                "cpu_seconds": f"more than {self.cpu_seconds} s of CPU time"}
+        """What going over each limit is, in plain words, by name (the report's wording)."""
+        return {"memory": f"used more than {_size(self.memory)} of memory",
+                "processes": f"started more than {self.processes} processes and threads",
+                "file_size": f"wrote a file larger than {_size(self.file_size)}",
+                "disk": f"used more than {_size(self.disk)} of disk in its folder",
+                "cpu_seconds": f"used more than {self.cpu_seconds} s of CPU time"}
 
 
 @dataclass
@@ -536,10 +536,10 @@ def check() -> str | None:
 
 
 def _size(n: int) -> str:
-    for unit, size in (("GiB", GiB), ("MB", MB)):
-        if n >= size and n % (size // 10 or 1) == 0:
-            value = n / size
-            return f"{value:g} {unit}"
+    """2 GiB, 200 MB, 1.5 GiB, 4096 bytes: a size as a reader would write it."""
+    for unit, size in (("GiB", GiB), ("MiB", 1 << 20), ("GB", 1000 * MB), ("MB", MB)):
+        if n >= size and (n * 10) % size == 0:
+            return f"{n / size:g} {unit}"
     return f"{n} bytes"
 
 

@@ -1,0 +1,354 @@
+"""Grade a class of hostile notebook-01 submissions with the sandbox on, as an attacker would.
+
+Every attacker hands in the correct solution plus an attack, so what it should
+score is what its honest parts earn (full marks, or the sigmoid's 3 points when
+the attack breaks its own neuron_output). Beside them an honest student must
+keep full marks. After one run of the real grader (`nbutils-grade`, real
+nbgrader, sandbox on) the test checks the attacks' effects from outside: the
+gradebook, grades.csv, every course file and other submission byte for byte,
+the package and the Python environment, a loopback server's log, the process
+table and every feedback page. Each attack also prints what it saw, and the
+test reads that from the autograded notebook: each one must have failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import html
+import json
+import os
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+
+import pytest
+from harness import ROOT, isolated_env, read
+from test_grade_class import FULL, NAME, build_class, solved, with_answer
+
+from nbinstructor import sandbox
+from nbinstructor.feedback import hidden_lines
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sandbox.check() is not None,
+                                 reason=f"no sandbox here: {sandbox.check()}")]
+
+COURSE = "import os as _os\n_course = _os.path.abspath('../../..')\n"
+MARK = "sleep-nbgrade-attack"  # in the argv of the processes the attackers leave behind
+
+
+def _try(name: str, body: str) -> str:
+    """An attack as a block: it prints 'ATTACK name: ok ...' or 'ATTACK name: failed ...'."""
+    indented = "".join("    " + ln + "\n" for ln in body.strip().splitlines())
+    return (f"\ntry:\n{indented}    print('ATTACK {name}: ok', _r)\n"
+            f"except BaseException as _e:\n"
+            f"    print('ATTACK {name}: failed', type(_e).__name__, _e)\n")
+
+
+ATTACKS = {
+    # student -> (answer cell, source appended to it, expected score)
+    "gradebook_writer": ("sigmoid", COURSE + _try("gradebook", """
+import sqlite3
+_db = sqlite3.connect('file:' + _course + '/gradebook.db?mode=rw', uri=True)
+_db.execute("UPDATE grade SET extra_credit = 50")
+_db.execute("UPDATE grade SET manual_score = 0")
+_db.commit()
+_r = 'wrote the gradebook'
+"""), FULL),
+    "reads_solutions_print": ("sigmoid", COURSE + _try("read", """
+_r = open(_course + '/solutions/01_neuron/01_neuron.ipynb').read()
+print(_r)
+"""), FULL),
+    "reads_solutions_raise": ("neuron_output", COURSE + """
+def neuron_output(w, b, x):
+    try:
+        text = open(_course + '/solutions/01_neuron/01_neuron.ipynb').read()
+    except OSError as e:
+        text = 'ATTACK leak: failed ' + str(e)
+    raise RuntimeError(text)
+""", 3),
+    "echoes_test_cells": ("sigmoid", """
+def _echo(info):
+    print('ATTACK echo:', info.raw_cell)
+get_ipython().events.register('pre_run_cell', _echo)
+""", FULL),
+    "writes_others": ("sigmoid", COURSE + _try("others", """
+import shutil
+shutil.rmtree(_course + '/submitted/honest_solved')
+_r = 'deleted a classmate'
+""") + _try("course", """
+for _p in ('/solutions/01_neuron/01_neuron.ipynb', '/notebooks/01_neuron/01_neuron.ipynb'):
+    open(_course + _p, 'w').write('{}')
+_r = 'rewrote the course'
+""") + _try("outside", """
+open(_course + '/../planted.txt', 'w').write('x')
+_r = 'wrote beside the course'
+"""), FULL),
+    "environment_writer": ("sigmoid", _try("site", """
+import sysconfig
+open(sysconfig.get_paths()['purelib'] + '/sitecustomize.py', 'w').write('print(1)')
+_r = 'planted sitecustomize'
+""") + _try("nbutils", """
+import nbutils.checks
+open(nbutils.checks.__file__, 'a').write('\\n# planted\\n')
+_r = 'edited nbutils'
+""") + _try("home", """
+import os as _o
+_r = sorted(_o.listdir(_o.path.expanduser('~root')))
+"""), FULL),
+    "network_client": ("sigmoid", _try("network", """
+import socket
+_s = socket.create_connection(('127.0.0.1', PORT), timeout=3)
+_s.sendall(b'stolen')
+_r = 'connected'
+"""), FULL),
+    "leaves_processes": ("sigmoid", _try("detach", f"""
+import os as _o
+import subprocess
+subprocess.Popen(['sh', '-c', 'exec -a {MARK} sleep 600'], start_new_session=True)
+_pid = _o.fork()
+if _pid == 0:
+    _o.setsid()
+    if _o.fork() == 0:
+        _o.execvp('sh', ['sh', '-c', 'exec -a {MARK} sleep 601'])
+    _o._exit(0)
+_o.waitpid(_pid, 0)
+_r = 'left two processes (the sandbox must end them)'
+"""), FULL),
+    "allocates_3gb": ("sigmoid", """
+import numpy as _np
+_big = _np.ones(3 * 2**30 // 8)
+print('ATTACK memory: ok, allocated', _big.nbytes)
+""", FULL),
+    "writes_1gb": ("sigmoid", """
+with open('big.bin', 'wb') as _f:
+    for _ in range(1024):
+        _f.write(b'x' * 2**20)
+print('ATTACK disk: ok, wrote 1 GiB')
+""", FULL),
+    "fork_bomb": ("sigmoid", """
+import threading, time
+_threads = []
+for _ in range(5000):
+    _t = threading.Thread(target=time.sleep, args=(30,), daemon=True)
+    _t.start()
+    _threads.append(_t)
+print('ATTACK processes: ok, started', len(_threads))
+""", FULL),
+}
+HONEST = ("honest_solved", "honest_too")
+
+
+def _digest_tree(paths) -> dict[str, str]:
+    out = {}
+    for top in paths:
+        top = Path(top)
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for p in files:
+            out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _marked_processes() -> list[str]:
+    ps = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True)
+    left = []
+    for line in ps.stdout.splitlines():
+        uid = int(line.split()[0])
+        if MARK in line or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 64:
+            left.append(line.strip())
+    return left
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that records every connection it gets."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    listener = Listener()
+    course = tmp_path_factory.mktemp("attacks") / "course"
+    students = {s: (solved, FULL, "graded") for s in HONEST}
+    for student, (cell, source, score) in ATTACKS.items():
+        source = "\n" + source.replace("PORT", str(listener.port))
+        students[student] = (lambda c=cell, s=source: with_answer(c, suffix=s), score, None)
+    build_class(course, students)
+    (course / "notebooks").mkdir()
+    (course / "notebooks" / NAME).mkdir()
+    (course / "notebooks" / NAME / f"{NAME}.ipynb").write_bytes(
+        (ROOT / "notebooks" / NAME / f"{NAME}.ipynb").read_bytes())
+    site = Path(sysconfig.get_paths()["purelib"])
+    watched = [course / "solutions", course / "notebooks", course / "nbgrader_config.py",
+               *[course / "submitted" / s for s in HONEST], ROOT / "nbutils"]
+    before = _digest_tree(watched)
+    env = isolated_env(course / ".env")
+    proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--time-limit", "60"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    listener.close()
+    yield {"course": course, "proc": proc, "before": before, "after": _digest_tree(watched),
+           "listener": listener, "left": _marked_processes(), "site": site}
+    for pid in [int(line.split()[1]) for line in _marked_processes()]:
+        with contextlib.suppress(OSError):  # a failed run must not leave them behind
+            os.kill(pid, 9)
+
+
+def _scores(course: Path) -> dict[str, float]:
+    rows = csv.DictReader(open(course / "grades.csv"))
+    return {r["student_id"]: float(r["score"]) for r in rows}
+
+
+def _evidence(course: Path, student: str) -> list[str]:
+    nb = read(course / "autograded" / student / NAME / f"{NAME}.ipynb")
+    lines = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") if out.get("output_type") == "stream" else \
+                str(out.get("evalue", ""))
+            lines += [ln for ln in text.splitlines() if "ATTACK" in ln]
+    return lines
+
+
+def test_every_attacker_scores_what_its_honest_parts_earn(attacked):
+    proc = attacked["proc"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    scores = _scores(attacked["course"])
+    for student in HONEST:
+        assert scores[student] == FULL, (student, proc.stdout)
+    for student, (_cell, _source, score) in ATTACKS.items():
+        assert scores[student] == score, (student, proc.stdout)
+
+
+def test_the_gradebook_holds_no_extra_credit_and_no_zeroed_classmate(attacked):
+    from nbgrader.api import Gradebook
+
+    course = attacked["course"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(NAME):
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    assert not g.extra_credit, (sub.student.id, g.name)
+                    assert g.manual_score is None, (sub.student.id, g.name)
+
+
+def test_course_files_and_other_submissions_are_byte_identical(attacked):
+    assert attacked["after"] == attacked["before"]
+    assert not (attacked["course"].parent / "planted.txt").exists()
+    assert not (attacked["site"] / "sitecustomize.py").exists()
+
+
+def test_every_attack_saw_itself_fail(attacked):
+    course = attacked["course"]
+    expect = {"gradebook_writer": ["gradebook"], "reads_solutions_print": ["read"],
+              # (its write beside the course lands in the sandbox's private /tmp when
+              # the course is under /tmp, as here: checked from outside instead)
+              "writes_others": ["others", "course"],
+              "environment_writer": ["site", "nbutils"],
+              "network_client": ["network"]}
+    for student, names in expect.items():
+        lines = _evidence(course, student)
+        for name in names:
+            line = next((ln for ln in lines if ln.startswith(f"ATTACK {name}:")), None)
+            assert line is not None and ": failed" in line, (student, name, lines)
+    assert any("ATTACK leak: failed" in ln for ln in _evidence(course, "reads_solutions_raise"))
+    # of the instructor's home, only the folders that lead to what is bound read-only
+    home = os.path.expanduser("~root")
+    allowed = {p[len(home) + 1:].split("/")[0] for p in sandbox.readonly_paths(course)
+               if p.startswith(home + "/")}
+    seen = next(ln for ln in _evidence(course, "environment_writer") if "ATTACK home:" in ln)
+    listed = set() if ": failed" in seen else set(eval(seen.split(": ok ", 1)[1]))
+    assert listed <= allowed, (listed, allowed)
+    assert set(os.listdir(home)) - allowed, "the test needs a home with more in it"
+    for student, word in (("allocates_3gb", "memory"), ("writes_1gb", "disk"),
+                          ("fork_bomb", "processes")):
+        assert not any(f"ATTACK {word}: ok" in ln for ln in _evidence(course, student))
+
+
+def test_no_connection_reached_the_loopback_server(attacked):
+    assert attacked["listener"].connections == 0
+
+
+def test_no_process_is_left_running(attacked):
+    assert attacked["left"] == []
+
+
+def test_nothing_large_was_left_in_autograded(attacked):
+    folder = attacked["course"] / "autograded" / "writes_1gb"
+    sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
+    assert sizes and max(sizes) < 10**6
+
+
+def test_the_report_names_the_limit_and_the_cell(attacked):
+    course = attacked["course"]
+    state = json.loads((course / "grading" / "state.json").read_text())
+    reasons = {s: state[f"{s}/{NAME}"]["reason"] for s in ATTACKS}
+    assert "used more than 2 GiB of memory in cell 'sigmoid'" in reasons["allocates_3gb"]
+    assert "in cell 'sigmoid'" in reasons["writes_1gb"]
+    assert ("wrote a file larger than 200 MB" in reasons["writes_1gb"]
+            or "used more than 200 MB of disk" in reasons["writes_1gb"])
+    assert "started more than 256 processes and threads in cell 'sigmoid'" \
+        in reasons["fork_bomb"]
+    page = (course / "feedback" / "allocates_3gb" / NAME / f"{NAME}.html").read_text()
+    assert html.escape("used more than 2 GiB of memory in cell 'sigmoid'") in page
+
+
+def test_no_feedback_holds_hidden_test_text(attacked):
+    course = attacked["course"]
+    hidden = hidden_lines(ROOT / "solutions" / NAME / f"{NAME}.ipynb")
+    assert hidden
+    solution_lines = ["### BEGIN HIDDEN TESTS"]  # (the solved answers quote their own markers)
+    for student in [*HONEST, *ATTACKS]:
+        page = (course / "feedback" / student / NAME / f"{NAME}.html").read_text()
+        for line in hidden + solution_lines:
+            assert html.escape(line) not in page and line not in page, (student, line)
+    echo = (course / "feedback" / "echoes_test_cells" / NAME / f"{NAME}.html").read_text()
+    assert "line withheld: it quotes a hidden test" in echo
+
+
+def test_the_cpu_limit_stops_a_loop_that_no_interrupt_can(tmp_path):
+    """A loop that swallows KeyboardInterrupt, with a cell timeout longer than the CPU limit."""
+    swallow = ("\nwhile True:\n    try:\n        while True:\n            pass\n"
+               "    except KeyboardInterrupt:\n        pass\n")
+    course = tmp_path / "course"
+    build_class(course, {"honest_solved": (solved, FULL, "graded"),
+                         "cpu_loop": (lambda: with_answer("neuron_output", suffix=swallow), 3,
+                                      "partial")})
+    env = isolated_env(course / ".env")
+    proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--time-limit", "60",
+                           "--cell-timeout", "40", "--cpu-time", "4"], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _scores(course) == {"honest_solved": FULL, "cpu_loop": 3}
+    state = json.loads((course / "grading" / "state.json").read_text())
+    r = state[f"cpu_loop/{NAME}"]
+    assert r["outcome"] == "partial", r
+    assert ("answer cell 'neuron_output' was left out: it used more than 4 s of CPU time "
+            "(a limit of the grading sandbox)") in r["reason"], r
+    assert _marked_processes() == []

@@ -347,7 +347,7 @@ def _keep(pid: int, spec: Spec, out_fd: int, go_fd: int) -> None:
                 if kept < OUTPUT_CAP:
                     with contextlib.suppress(OSError):
                         os.write(2, chunk[:OUTPUT_CAP - kept])
-                    kept += len(chunk)
+                kept += len(chunk)
                 continue
             waited, _ = _peek(pid)
             if waited:

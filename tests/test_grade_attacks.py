@@ -108,16 +108,19 @@ _r = 'connected'
 """), FULL),
     "leaves_processes": ("sigmoid", _try("detach", f"""
 import os as _o
-import subprocess
-subprocess.Popen(['sh', '-c', 'exec -a {MARK} sleep 600'], start_new_session=True)
+import subprocess, sys, time
+_sleeper = [sys.executable, '-c', 'import time; time.sleep(600)', '{MARK}']
+subprocess.Popen(_sleeper, start_new_session=True)
 _pid = _o.fork()
 if _pid == 0:
     _o.setsid()
     if _o.fork() == 0:
-        _o.execvp('sh', ['sh', '-c', 'exec -a {MARK} sleep 601'])
+        _o.execv(sys.executable, _sleeper)
     _o._exit(0)
 _o.waitpid(_pid, 0)
-_r = 'left two processes (the sandbox must end them)'
+time.sleep(0.5)
+_r = len([p for p in _o.listdir('/proc') if p.isdigit()
+          and '{MARK}' in open(f'/proc/{{p}}/cmdline').read()])
 """), FULL),
     "allocates_3gb": ("sigmoid", """
 import numpy as _np
@@ -278,6 +281,8 @@ def test_every_attack_saw_itself_fail(attacked):
             line = next((ln for ln in lines if ln.startswith(f"ATTACK {name}:")), None)
             assert line is not None and ": failed" in line, (student, name, lines)
     assert any("ATTACK leak: failed" in ln for ln in _evidence(course, "reads_solutions_raise"))
+    # the detached and the double-forked process did run (and were ended: see below)
+    assert "ATTACK detach: ok 2" in _evidence(course, "leaves_processes")
     # of the instructor's home, only the folders that lead to what is bound read-only
     home = os.path.expanduser("~root")
     allowed = {p[len(home) + 1:].split("/")[0] for p in sandbox.readonly_paths(course)

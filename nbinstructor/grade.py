@@ -613,6 +613,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
 
         readonly = sandbox.readonly_paths(course.root)
         files = _matplotlib_cache()
+        uids, uid_locks = sandbox.claim_uids(jobs)  # noqa: F841 - held for the whole run
     if warm:
         from . import warmkernel
 
@@ -661,7 +662,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 if limits is not None:  # one uid per slot: the process limit is per sandbox
                     setup = sandbox.Setup(readonly=readonly, limits=limits,
                                           run_dir=str(course.grading / "run" / str(slot)),
-                                          uid=sandbox.BASE_UID + slot, files=files,
+                                          uid=uids[slot], files=files,
                                           status_path=f"{log_path}.sandbox.json")
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(setup.status_path)

@@ -462,6 +462,49 @@ class Setup:
         return {**kept, **SANDBOX_ENV}
 
 
+UID_LOCKS = "/run/lock/nbutils-grade-uids"  # one lock file per uid a grader has claimed
+
+
+def claim_uids(count: int, first: int = BASE_UID, span: int = 4096) -> tuple[list[int], list]:
+    """``count`` sandbox uids no other grader on this machine is using, and their locks.
+
+    Two graders (two courses, or two test runs) must not share a uid: the
+    process limit counts every process of a uid, so one class's thread bomb
+    would starve the other's kernels. Each uid is claimed with an exclusive
+    lock on a file, held open as long as the returned objects live.
+    """
+    import fcntl
+
+    os.makedirs(UID_LOCKS, mode=0o700, exist_ok=True)
+    uids, locks = [], []
+    for uid in range(first, first + span):
+        if len(uids) == count:
+            break
+        f = open(os.path.join(UID_LOCKS, str(uid)), "a")  # noqa: SIM115 - held on purpose
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        if _uid_busy(uid):  # a process of an earlier, killed grader: leave that uid
+            f.close()
+            continue
+        uids.append(uid)
+        locks.append(f)
+    if len(uids) < count:
+        raise SandboxError(f"no {count} free sandbox uids from {first} on")
+    return uids, locks
+
+
+def _uid_busy(uid: int) -> bool:
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    return True
+    return False
+
+
 def private_run_dir(path: str, size: str = "16m") -> None:
     """Give this process (a grading worker) and its children a small tmpfs at ``path``.
 

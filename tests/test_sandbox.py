@@ -275,3 +275,13 @@ def test_grading_without_the_sandbox_warns_every_run(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--no-sandbox"],
                               cwd=course, capture_output=True, text=True, timeout=60)
         assert "grading WITHOUT the sandbox" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_two_graders_never_share_a_sandbox_uid():
+    first, locks = sandbox.claim_uids(4)
+    second, more = sandbox.claim_uids(4)
+    try:
+        assert len(set(first)) == 4 and not set(first) & set(second)
+    finally:
+        for f in locks + more:
+            f.close()

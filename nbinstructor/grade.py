@@ -661,7 +661,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 setup = None
                 if limits is not None:  # one uid per slot: the process limit is per sandbox
                     setup = sandbox.Setup(readonly=readonly, limits=limits,
-                                          run_dir=str(course.grading / "run" / str(slot)),
+                                          run_dir=sandbox.run_dir(uids[slot]),
                                           uid=uids[slot], files=files,
                                           status_path=f"{log_path}.sandbox.json")
                     with contextlib.suppress(FileNotFoundError):

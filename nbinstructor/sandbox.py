@@ -443,6 +443,8 @@ class Setup:
         import tempfile
 
         ipc = tempfile.mkdtemp(prefix="kernel-", dir=self.run_dir)
+        if len(os.fsencode(ipc)) + len("/kernel-65535") > 107:  # sockaddr_un's sun_path
+            raise SandboxError(f"{ipc} is too long a folder for the kernel's IPC sockets")
         os.chmod(ipc, 0o700)
         os.chown(ipc, self.uid, self.uid)
         return ipc
@@ -503,6 +505,12 @@ def _uid_busy(uid: int) -> bool:
                 if os.stat(f"/proc/{pid}").st_uid == uid:
                     return True
     return False
+
+
+def run_dir(uid: int) -> str:
+    """The folder of a claimed uid's kernel sockets: short, as a socket's path must be
+    (at most 107 bytes), and unique on the machine, as the uid is (:func:`claim_uids`)."""
+    return f"/run/nbutils-grade/{uid}"
 
 
 def private_run_dir(path: str, size: str = "16m") -> None:

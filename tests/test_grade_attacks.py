@@ -3,12 +3,13 @@
 Every attacker hands in the correct solution plus an attack, so what it should
 score is what its honest parts earn (full marks, or the sigmoid's 3 points when
 the attack breaks its own neuron_output). Beside them an honest student must
-keep full marks. After one run of the real grader (`nbutils-grade`, real
-nbgrader, sandbox on) the test checks the attacks' effects from outside: the
-gradebook, grades.csv, every course file and other submission byte for byte,
-the package and the Python environment, a loopback server's log, the process
-table and every feedback page. Each attack also prints what it saw, and the
-test reads that from the autograded notebook: each one must have failed.
+keep full marks. After a run of the real grader (`nbutils-grade`, real
+nbgrader, sandbox on; once with warm kernels, once with cold ones) the test
+checks the attacks' effects from outside: the gradebook, grades.csv, every
+course file and other submission byte for byte, the package and the Python
+environment, a loopback server's log, the process table and every feedback
+page. Each attack also prints what it saw, and the test reads that from the
+autograded notebook: each one must have failed.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ print('ATTACK disk: ok, wrote 1 GiB')
 """, FULL),
     "fork_bomb": ("sigmoid", """
 import threading, time
+threading.stack_size(64 * 1024)  # small stacks: the process limit stops it, not memory
 _threads = []
 for _ in range(5000):
     _t = threading.Thread(target=time.sleep, args=(30,), daemon=True)
@@ -201,8 +203,9 @@ class Listener:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+@pytest.fixture(scope="module", params=["warm", "cold"])
+def attacked(tmp_path_factory, request):
+    """The class graded once with warm kernels (the default), once with --cold-kernels."""
     listener = Listener()
     course = tmp_path_factory.mktemp("attacks") / "course"
     students = {s: (solved, FULL, "graded") for s in HONEST}
@@ -219,8 +222,10 @@ def attacked(tmp_path_factory):
                *[course / "submitted" / s for s in HONEST], ROOT / "nbutils"]
     before = _digest_tree(watched)
     env = isolated_env(course / ".env")
-    proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--time-limit", "60"],
-                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    kernels = ["--cold-kernels"] if request.param == "cold" else []
+    proc = subprocess.run([sys.executable, "-m", "nbinstructor.grade", "--time-limit", "60",
+                           *kernels], cwd=course, env=env, capture_output=True, text=True,
+                          timeout=600)
     listener.close()
     yield {"course": course, "proc": proc, "before": before, "after": _digest_tree(watched),
            "listener": listener, "left": _marked_processes(course), "site": site}

@@ -56,6 +56,29 @@ def test_it_runs_as_an_unprivileged_user_in_its_own_namespaces(tmp_path):
     assert status == {"exit": 0, "cpu_seconds": status["cpu_seconds"], "limit": None}
 
 
+def _running(marker: str) -> int:
+    """How many processes on the machine, the sandbox's launcher aside, carry
+    marker in their command line (read whole from /proc: ps cuts long lines
+    when its output is a pipe)."""
+    count = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        count += marker.encode() in args and b"nbinstructor.sandbox" not in args
+    return count
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _out(proc) -> str:
     return proc.stdout + proc.stderr  # the keeper copies the kernel's output to stderr
 
@@ -175,9 +198,7 @@ def test_everything_it_started_ends_with_it(tmp_path):
         print('STARTED', len(running))
     """)
     assert "STARTED 2" in _out(proc), _out(proc)
-    time.sleep(0.3)
-    ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
-    assert marker not in ps
+    assert _wait_for(lambda: _running(marker) == 0, 5)
 
 
 def test_killing_the_keeper_ends_the_sandbox(tmp_path):
@@ -188,14 +209,10 @@ def test_killing_the_keeper_ends_the_sandbox(tmp_path):
                         readonly=sandbox.readonly_paths(tmp_path), stage=str(tmp_path / "stage"))
     keeper = subprocess.Popen([sys.executable, "-m", "nbinstructor.sandbox", spec.to_json(), "--",
                                sys.executable, "-c", "import time; time.sleep(300)", marker])
-    time.sleep(1.5)
-    assert marker in subprocess.run(["ps", "-eo", "args="], capture_output=True,
-                                    text=True).stdout
+    assert _wait_for(lambda: _running(marker) == 1), "the sandboxed sleeper never started"
     keeper.kill()
     keeper.wait()
-    time.sleep(0.3)
-    assert marker not in subprocess.run(["ps", "-eo", "args="], capture_output=True,
-                                        text=True).stdout
+    assert _wait_for(lambda: _running(marker) == 0, 5), "the sleeper outlived its keeper"
 
 
 def test_output_beyond_the_cap_is_dropped(tmp_path):

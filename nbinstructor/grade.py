@@ -23,9 +23,11 @@ scores as ``nbgrader autograde <assignment>`` run one after another), and
   fourth such cell, still means zero);
 - submissions nbgrader cannot grade (not a notebook, truncated JSON) still get
   a zero in the gradebook, so every student appears in grades.csv;
-- answer cells that patch what the tests rely on are found before grading
-  (:mod:`nbinstructor.tamper`) and the notebook scores zero (a manual
-  grade of 0 in the gradebook: nbgrader's own score stays visible);
+- graded test cells run in this process, not in the student's kernel
+  (:mod:`nbinstructor.verdicts`): nothing an answer cell does decides a
+  verdict. Answer cells that reach into what the tests use (patched checks,
+  NumPy, builtins) are still found (:mod:`nbinstructor.tamper`) and named in
+  the report, for review; they score nothing by themselves;
 - feedback for each student (``feedback/<student>/<assignment>/<nb>.html``,
   nbgrader's layout, so ``nbgrader release_feedback`` returns it) without the
   hidden tests' source, and a class summary (``grading/summary.{md,html,png}``);
@@ -183,6 +185,9 @@ def _preload() -> None:
     import nbgrader.apps.nbgraderapp  # noqa: F401
     import nbgrader.converters.autograde  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
+    import zmq  # noqa: F401
+
+    from . import verdicts  # noqa: F401 - and with it NumPy, for the tests the grader runs
 
 
 def _autograde_argv(course: Course, student: str, assignment: str,
@@ -245,6 +250,8 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
                 app.initialize(argv)
                 if cells_path is not None and app.subapp is not None:
                     app.subapp.config.Execute.on_cell_execute = CellTracker(cells_path)
+                if argv[0] == "autograde" and app.subapp is not None:
+                    _grade_outside(app.subapp.config)
                 app.start()
             code = 0
         except SystemExit as exc:
@@ -261,6 +268,19 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def _grade_outside(config) -> None:
+    """nbgrader's autograde with :class:`nbinstructor.verdicts.GradeOutside` for ``Execute``:
+    the graded test cells run in the grader, out of the student's reach."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .verdicts import GradeOutside
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [GradeOutside if p is Execute else p
+                                                for p in default]
 
 
 class CellTracker:
@@ -382,13 +402,9 @@ def read_scores(course: Course, result: Result) -> None:
         result.cells = cells
 
 
-def record_zero(course: Course, result: Result, keep_auto: bool) -> None:
-    """Give the submission zero in the real gradebook (created when missing).
-
-    ``keep_auto``: nbgrader graded it (tampering): set a manual score of 0 on
-    each cell, so nbgrader's own score stays visible in the formgrader.
-    Otherwise (nbgrader could not grade it): an auto score of 0.
-    """
+def record_zero(course: Course, result: Result) -> None:
+    """Give a submission nbgrader could not grade zero in the real gradebook
+    (created when missing), so that the student appears in grades.csv."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(course.db_url) as gb:
@@ -399,10 +415,7 @@ def record_zero(course: Course, result: Result, keep_auto: bool) -> None:
             sub = gb.add_submission(result.assignment, result.student)
         for nb in sub.notebooks:
             for g in nb.grades:
-                if keep_auto:
-                    g.manual_score = 0.0
-                else:
-                    g.auto_score, g.manual_score = 0.0, None
+                g.auto_score, g.manual_score = 0.0, None
                 g.needs_manual_grade = False
         gb.db.commit()
 
@@ -592,6 +605,22 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
     return results
 
 
+def switched_off_references(course: Course, assignment: str) -> dict[str, str]:
+    """The sandbox's ``replace``: over ``nbutils``, a copy in which the references of the
+    assignment's exercises raise (:func:`nbinstructor.verdicts.switched_off_copy`)."""
+    import importlib.util
+
+    from . import verdicts
+
+    spec = importlib.util.find_spec("nbutils")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    package = Path(list(spec.submodule_search_locations)[0])
+    copy = verdicts.switched_off_copy(package, verdicts.exercises(course.source(assignment)),
+                                      course.grading / "references")
+    return {str(package): str(copy)}
+
+
 def default_jobs() -> int:
     """Two autogrades per core: each waits for its kernel part of the time.
 
@@ -614,6 +643,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         readonly = sandbox.readonly_paths(course.root)
         files = _matplotlib_cache()
         uids, uid_locks = sandbox.claim_uids(jobs)  # noqa: F841 - held for the whole run
+        switched_off = {a: switched_off_references(course, a)
+                        for a in sorted({r.assignment for r in todo})}
     if warm:
         from . import warmkernel
 
@@ -650,7 +681,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 if not r.left_out:  # its first run
                     r.tampering = _scan(course, r, tamper)
                     old = state.get(r.key)
-                    if old is not None and old.outcome == "tampering" and not r.tampering:
+                    if old is not None and old.outcome == "tampering":  # zeroed by an older grader
                         clear_our_zero(course, r)
                     state[r.key] = Result(**{**asdict(r), "outcome": "pending"})
                     _write_json(course.state_path, {k: asdict(v) for k, v in state.items()})
@@ -663,7 +694,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                     setup = sandbox.Setup(readonly=readonly, limits=limits,
                                           run_dir=sandbox.run_dir(uids[slot]),
                                           uid=uids[slot], files=files,
-                                          status_path=f"{log_path}.sandbox.json")
+                                          status_path=f"{log_path}.sandbox.json",
+                                          replace=switched_off[r.assignment])
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(setup.status_path)
                 sys.stdout.flush()
@@ -733,6 +765,13 @@ def _scan(course: Course, r: Result, tamper) -> list[str]:
     return findings
 
 
+def tampering_note(findings: list[str]) -> str:
+    shown = "; ".join(findings[:3]) + (f"; and {len(findings) - 3} more"
+                                        if len(findings) > 3 else "")
+    return f"for review: answer cells reach into what the tests use ({shown}); " \
+        "the tests ran outside the kernel, so this changed no score"
+
+
 def finish(course: Course, r: Result, code: int | None, log_path: Path,
            cells_path: Path | None = None, time_limit: float = 0.0, limits=None) -> bool:
     """Classify a finished autograde and make the gradebook say so.
@@ -758,19 +797,16 @@ def finish(course: Course, r: Result, code: int | None, log_path: Path,
         r.reason = "; ".join(f"{c['cell']} was left out: {c['why']}" for c in r.left_out) \
             + "; the rest of the notebook was graded"
     if r.outcome in ("graded", "partial") and r.tampering:
-        r.outcome = "tampering"
-        r.reason = ("answer cells patch what the tests rely on: scored 0 ("
-                    + "; ".join(r.tampering[:3])
-                    + (f"; and {len(r.tampering) - 3} more" if len(r.tampering) > 3 else "")
-                    + ")")
-        record_zero(course, r, keep_auto=True)
+        # a report for the instructor, never a score: the tests ran in the grader
+        # (nbinstructor.verdicts), where nothing an answer cell does can reach them
+        r.reason = "; ".join(filter(None, [r.reason, tampering_note(r.tampering)]))
     elif r.outcome in ("failed", "timed out"):
         if r.left_out:
             r.reason += "; left out before that: " + "; ".join(
                 f"{c['cell']} ({c['why']})" for c in r.left_out)
         if r.tampering:
             r.reason += "; also tampering: " + "; ".join(r.tampering[:3])
-        record_zero(course, r, keep_auto=False)
+        record_zero(course, r)
     read_scores(course, r)
     if limits is not None and r.outcome in ("graded", "partial"):
         notes = limit_notes(course, r, limits)

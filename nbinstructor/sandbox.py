@@ -98,6 +98,9 @@ class Spec:
     limits: Limits = field(default_factory=Limits)
     status_path: str | None = None  # the keeper writes how the kernel ended here
     files: dict[str, str] = field(default_factory=dict)  # copied in: outside -> inside
+    # bound read-only over a path the kernel sees: inside -> outside (a folder of
+    # nbutils with the references of the notebook's exercises switched off)
+    replace: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -197,8 +200,12 @@ def _confine(spec: Spec) -> None:
     mounts = [("/tmp", "tmpfs", "mode=1777"), (spec.workdir, "tmpfs", "mode=755")]
     mounts += [(path, "ro", "") for path in spec.readonly]
     mounts += [(path, "rw", "") for path in spec.writable]
+    mounts += [(inside, "over", outside) for inside, outside in spec.replace.items()]
     for path, kind, opts in sorted(mounts, key=lambda m: m[0].rstrip("/").count("/")):
-        if kind == "tmpfs":
+        if kind == "over":  # after the bind it covers: sorted() keeps the order of equals
+            os.makedirs(root + path, exist_ok=True)
+            _bind(opts, root + path, readonly=True)
+        elif kind == "tmpfs":
             os.makedirs(root + path, exist_ok=True)
             _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV,
                    f"size={spec.limits.disk},{opts}")
@@ -425,6 +432,7 @@ class Setup:
     limits: Limits = field(default_factory=Limits)
     status_path: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    replace: dict[str, str] = field(default_factory=dict)  # as Spec.replace
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -455,7 +463,8 @@ class Setup:
         return Spec(workdir=os.path.abspath(cwd), copy_from=os.path.abspath(cwd),
                     readonly=list(self.readonly), writable=[ipc], stage=stage,
                     uid=self.uid, gid=self.uid, limits=self.limits,
-                    status_path=self.status_path, files=dict(self.files))
+                    status_path=self.status_path, files=dict(self.files),
+                    replace=dict(self.replace))
 
     @staticmethod
     def kernel_env(env: dict) -> dict:

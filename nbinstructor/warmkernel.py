@@ -208,7 +208,11 @@ def _become_kernel(launch: dict) -> int:
     if launch.get("sandbox"):
         from . import sandbox
 
-        sandbox.enter(sandbox.Spec.from_json(launch["sandbox"]))
+        spec = sandbox.Spec.from_json(launch["sandbox"])
+        sandbox.enter(spec)
+        if spec.replace:  # what this fork imported came from the folders now covered
+            for name in [m for m in sys.modules if m.split(".")[0] == "nbutils"]:
+                del sys.modules[name]
     os.chdir(launch["cwd"])
     os.environ.clear()
     os.environ.update(launch["env"])

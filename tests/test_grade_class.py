@@ -104,15 +104,15 @@ CLASS = {
     "patches_checks": (lambda: with_answer("sigmoid", replace=FAKE_SIGMOID + (
         "checks.check_function = lambda *a, **k: None\n"
         "checks.check_value = lambda *a, **k: None\n"
-        "np.all = lambda *a, **k: True\n"), base=blank()), 0, "tampering"),
+        "np.all = lambda *a, **k: True\n"), base=blank()), 0, "graded"),
     "patches_compare": (lambda: with_answer("sigmoid", replace=FAKE_SIGMOID + (
         "import nbutils.checks as c\n"
         "c.compare = lambda *a, **k: None\n"
-        "setattr(np, 'all', lambda *a, **k: True)\n"), base=blank()), 0, "tampering"),
+        "setattr(np, 'all', lambda *a, **k: True)\n"), base=blank()), 0, "graded"),
     "patches_numpy": (lambda: with_answer("sigmoid", suffix=(
         "\nnp.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
         "np.testing.assert_allclose = lambda *a, **k: None\n"), base=solved()),
-        0, "tampering"),
+        FULL, "graded"),
     "exits_kernel": (lambda: with_answer("neuron_output", prefix="import os\nos._exit(1)\n"),
                      3, "partial"),
     "adds_a_cell_that_exits": (lambda: with_cell_after("sigmoid", "import os\nos._exit(0)\n"),
@@ -187,6 +187,7 @@ def test_the_report_says_what_happened_to_whom(graded):
     assert "checks.check_function" in reasons["patches_checks"]
     assert "c.compare" in reasons["patches_compare"]
     assert "np.isclose" in reasons["patches_numpy"]
+    assert "changed no score" in reasons["patches_numpy"]  # named for review, never zeroed
 
 
 def test_a_left_out_cell_is_left_out_of_a_copy_not_the_submission(graded):
@@ -217,9 +218,11 @@ def test_the_gradebook_holds_every_result_and_the_cheats_own_score(graded):
         subs = gb.assignment_submissions(NAME)
         assert sorted(s.student.id for s in subs) == sorted(CLASS)
         cheat = gb.find_submission(NAME, "patches_checks")
-        # nbgrader alone would have given the cheat full marks
+        # nbgrader's own score: the tests ran in the grader, which the patches never reached
+        # (run in the kernel, as nbgrader alone runs them, they gave the cheat full marks)
         auto = sum(g.auto_score or 0 for nb in cheat.notebooks for g in nb.grades)
-        assert auto == FULL
+        assert auto == 0
+        assert all(g.manual_score is None for nb in cheat.notebooks for g in nb.grades)
         assert cheat.score == 0
 
 

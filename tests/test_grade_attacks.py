@@ -50,6 +50,8 @@ def _try(name: str, body: str) -> str:
             f"    print('ATTACK {name}: failed', type(_e).__name__, _e)\n")
 
 
+WRONG = "\ndef neuron_output(w, b, x):\n    return 0.0\n"
+
 ATTACKS = {
     # student -> (answer cell, source appended to it, expected score)
     "gradebook_writer": ("sigmoid", COURSE + _try("gradebook", """
@@ -74,7 +76,7 @@ def neuron_output(w, b, x):
 """, 3),
     "echoes_test_cells": ("sigmoid", """
 def _echo(info):
-    print('ATTACK echo:', info.raw_cell)
+    print('ATTACK echo:', repr(info.raw_cell))
 get_ipython().events.register('pre_run_cell', _echo)
 """, FULL),
     "writes_others": ("sigmoid", COURSE + _try("others", """
@@ -144,6 +146,51 @@ for _ in range(5000):
     _threads.append(_t)
 print('ATTACK processes: ok, started', len(_threads))
 """, FULL),
+    # a wrong neuron_output (its 2 points lost) beside something that would have
+    # passed it with the tests run in the kernel: it must keep the sigmoid's 3 only
+    "patches_numpy": ("neuron_output", WRONG + """
+np.allclose = np.isclose = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.all = np.any = lambda *a, **k: True
+""", 3),
+    "patches_checks": ("neuron_output", WRONG + """
+import nbutils.checks as _c
+_c.check_function = _c.check_value = _c.compare = lambda *a, **k: None
+""", 3),
+    "patches_builtins": ("neuron_output", WRONG + """
+import builtins
+builtins.abs = lambda x: 0.0
+builtins.all = lambda *a, **k: True
+""", 3),
+    "rebinds_names": ("neuron_output", WRONG + """
+import types
+checks = types.SimpleNamespace(check_function=lambda *a, **k: None,
+                               check_value=lambda *a, **k: None,
+                               Case=lambda *a, **k: None, Hint=lambda *a, **k: None)
+""", 3),
+    "always_equal": ("neuron_output", """
+class _Yes(float):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+    __hash__ = float.__hash__
+
+class _YesArray(np.ndarray):
+    def __eq__(self, other): return np.ones(np.shape(other), bool)
+    def __sub__(self, other): return np.zeros(np.shape(other))
+    __rsub__ = __sub__
+
+def neuron_output(w, b, x):
+    return _Yes(0.0)
+
+def _sigmoid_that_lies(z):
+    return np.zeros_like(np.asarray(z, dtype=float)).view(_YesArray)
+""", 3),
+    "delegates": ("neuron_output", """
+def neuron_output(w, b, x):
+    from nbutils import network
+    return network.neuron_output(w, b, x)
+""", 3),
 }
 HONEST = ("honest_solved", "honest_too")
 
@@ -307,6 +354,25 @@ def test_every_attack_saw_itself_fail(attacked):
         assert not any(f"ATTACK {word}: ok" in ln for ln in _evidence(course, student))
 
 
+def test_a_delegating_answer_is_told_why_it_scored_zero(attacked):
+    page = (attacked["course"] / "feedback" / "delegates" / NAME / f"{NAME}.html").read_text()
+    assert "ReferenceSwitchedOff" in page
+    assert html.escape("the course's own nbutils.network.neuron_output is switched off") \
+        in html.unescape(page) or "nbutils.network.neuron_output is switched off" in page
+
+
+def test_an_object_that_equals_everything_is_not_read_as_an_answer(attacked):
+    page = (attacked["course"] / "feedback" / "always_equal" / NAME / f"{NAME}.html").read_text()
+    assert "which the grader cannot read" in html.unescape(page)
+
+
+def test_the_patches_are_named_for_review_and_score_nothing(attacked):
+    state = json.loads((attacked["course"] / "grading" / "state.json").read_text())
+    for student in ("patches_numpy", "patches_checks"):
+        r = state[f"{student}/{NAME}"]
+        assert r["outcome"] == "graded" and "for review" in r["reason"], r
+
+
 def test_no_connection_reached_the_loopback_server(attacked):
     assert attacked["listener"].connections == 0
 
@@ -344,8 +410,11 @@ def test_no_feedback_holds_hidden_test_text(attacked):
         page = (course / "feedback" / student / NAME / f"{NAME}.html").read_text()
         for line in hidden + solution_lines:
             assert html.escape(line) not in page and line not in page, (student, line)
-    echo = (course / "feedback" / "echoes_test_cells" / NAME / f"{NAME}.html").read_text()
-    assert "line withheld: it quotes a hidden test" in echo
+    # the hook saw every cell the kernel ran, and no test cell: those ran in the grader
+    echoed = "\n".join(_evidence(course, "echoes_test_cells"))
+    assert "ATTACK echo:" in echoed and "def neuron_output" in echoed
+    for line in hidden + ["checks.check_function(sigmoid"]:
+        assert line not in echoed, line
 
 
 def test_the_cpu_limit_stops_a_loop_that_no_interrupt_can(tmp_path):

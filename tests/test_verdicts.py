@@ -1,0 +1,124 @@
+"""The pieces of grading outside the kernel: the plain-data codec, the names a
+test reads, and the copy of nbutils whose references are switched off.
+(The whole of it, against hostile answers, is graded in test_grade_attacks.)"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from harness import ROOT
+
+from nbinstructor import verdicts
+from nbinstructor.kernel_calls import NotPlain, decode, encode, exception_class
+
+
+def _roundtrip(value):
+    return decode(json.loads(json.dumps(encode(value))))
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, float("nan"), float("inf"), "text", 1 + 2j,
+    np.float64(0.25), np.int64(7), np.bool_(True),
+    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 2], dtype=np.int32),
+    np.array(["a", "b"]), np.zeros((0, 3)),
+    [1, [2.0, "x"]], (1, (2, 3)), {"W1": np.ones((2, 2)), "b1": np.zeros(2), 3: None},
+])
+def test_plain_data_crosses_unchanged(value):
+    back = _roundtrip(value)
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.shape == value.shape
+        assert np.array_equal(back, value)
+    elif isinstance(value, dict):
+        assert back.keys() == value.keys()
+        for k in value:
+            assert np.array_equal(back[k], value[k]) if value[k] is not None else back[k] is None
+    elif value == value:  # not nan
+        assert back == value
+    else:
+        assert back != back
+
+
+def test_a_generator_crosses_with_its_state():
+    rng = np.random.default_rng(5)
+    rng.normal(size=3)
+    back = _roundtrip(rng)
+    assert np.array_equal(back.normal(size=4), rng.normal(size=4))
+
+
+class AlwaysEqual(float):
+    def __eq__(self, other):
+        return True
+
+
+class LyingArray(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(other), bool)
+
+
+def test_what_is_not_plain_data_does_not_cross():
+    for value in (AlwaysEqual(1.0), object(), {1, 2}, np.array([object()]), lambda: 0,
+                  {(1, 2): 3}):
+        with pytest.raises(NotPlain):
+            encode(value)
+    # an ndarray subclass crosses as a plain array: its behaviour stays behind
+    back = _roundtrip(np.zeros(3).view(LyingArray))
+    assert type(back) is np.ndarray and not np.array_equal(back, np.ones(3))
+
+
+def test_decode_reads_nothing_but_data():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([object()]), allow_pickle=True)
+    pickled = {"t": "array", "npy": base64.b64encode(buffer.getvalue()).decode()}
+    for data in (pickled, {"t": "callback", "id": 0}, {"t": "kernel", "name": "x"},
+                 {"t": "rng", "bit_generator": "os", "state": {}}, [1, 2], {"no": "tag"}):
+        with pytest.raises((NotPlain, ValueError)):
+            decode(data)
+    deep = 1
+    for _ in range(60):
+        deep = {"t": "list", "v": [deep]}
+    with pytest.raises(NotPlain):
+        decode(deep)
+
+
+def test_exceptions_keep_builtin_classes_and_never_become_other_things():
+    assert exception_class("ValueError") is ValueError
+    assert exception_class("KeyboardInterrupt").__mro__[1] is Exception  # not a BaseException
+    made = exception_class("print")
+    assert issubclass(made, Exception) and made is not print
+    assert exception_class("not an identifier").__name__ == "Error"
+
+
+def test_names_read_include_those_of_lambdas_and_functions_inside():
+    code = compile("f = lambda z: sigmoid(z) + np.pi\ndef g():\n    return other(x)\n",
+                   "<t>", "exec")
+    assert {"sigmoid", "np", "other", "x"} <= verdicts.names_read(code)
+
+
+def test_the_switched_off_copy_raises_for_the_notebooks_exercises_only(tmp_path):
+    from nbutils import activations
+
+    package = ROOT / "nbutils"
+    names = verdicts.exercises(ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb")
+    assert names == ["sigmoid", "neuron_output"]
+    copy = verdicts.switched_off_copy(package, names, tmp_path)
+    assert copy.name == "nbutils" and verdicts.switched_off_copy(package, names, tmp_path) == copy
+    code = ("import nbutils, numpy as np\n"
+            "from nbutils import activations, network, losses\n"
+            "assert nbutils.__file__.startswith(%r)\n"
+            "print(losses.mse_loss(np.ones(2), np.zeros(2)))\n"
+            "try:\n    activations.sigmoid(0.0)\n"
+            "except activations.ReferenceSwitchedOff as e:\n    print('OFF', e)\n"
+            % str(copy))
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(copy.parent)}, check=True).stdout
+    assert out.splitlines()[0] == "1.0"
+    assert "OFF while grading, the course's own nbutils.activations.sigmoid is switched off" in out
+    assert "exercise sigmoid" in out
+    assert activations.sigmoid(0.0) == 0.5  # the real one is untouched

@@ -94,8 +94,6 @@ def annotate(course, result) -> dict[str, dict]:
             continue
         ok, text = cell_output(cell)
         c["ok"] = ok and c["score"] >= c["max"]
-        if result.outcome == "tampering":
-            text = ("scored 0: the notebook patches what the tests rely on.\n" + text).strip()
         if not ok and result.left_out:
             text += _left_out_hint(text, result.left_out)
         c["message"] = withhold(text, hidden)
@@ -266,9 +264,7 @@ def summarise(results: list) -> list[dict]:
                                         "max": c["max"], "scores": [], "failures": Counter()})
             row["scores"].append(c["score"])
             if c["score"] < c["max"]:
-                if r.outcome == "tampering":
-                    row["failures"]["tampering: patched what the tests rely on"] += 1
-                elif r.outcome in ("failed", "timed out"):
+                if r.outcome in ("failed", "timed out"):
                     row["failures"][f"{r.outcome}: {r.reason.split(':')[0]}"] += 1
                 else:
                     row["failures"][signature(c.get("message", ""))] += 1

@@ -14,7 +14,7 @@ scores as ``nbgrader autograde <assignment>`` run one after another), and
   runs over is killed with its kernel;
 - a live progress line (done / total, elapsed, time left) and one line per
   submission saying what happened to it (graded, partial, timed out, failed
-  and why, tampering);
+  and why);
 - a cell that exits the kernel or never stops makes nbgrader drop the whole
   notebook: the cell that was running (:class:`CellTracker`) is left out of a
   copy of the submission (``grading/salvaged/``, the student's file is not
@@ -67,7 +67,7 @@ class Result:
 
     student: str
     assignment: str
-    outcome: str = "pending"  # graded | partial | timed out | failed | tampering | pending
+    outcome: str = "pending"  # graded | partial | timed out | failed | pending
     reason: str = ""
     score: float = 0.0
     max_score: float = 0.0
@@ -450,7 +450,7 @@ def ensure_students(course: Course, students: list[str]) -> None:
 class Progress:
     """One line per finished submission and a live status line (on a terminal)."""
 
-    SYMBOL = {"graded": "✓", "partial": "◐", "timed out": "⏱", "failed": "✗", "tampering": "⚠"}
+    SYMBOL = {"graded": "✓", "partial": "◐", "timed out": "⏱", "failed": "✗"}
 
     def __init__(self, total: int, jobs: int, stream=None, live: bool | None = None):
         self.total, self.jobs, self.done = total, jobs, 0
@@ -572,8 +572,9 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
     for student, assignment in pairs:
         r = Result(student, assignment, digest=course.digest(student, assignment))
         old = state.get(r.key)
+        # "tampering": zeroed by an older version of this grader, graded again now
         if (not force and old is not None and old.digest == r.digest
-                and old.outcome != "pending"):
+                and old.outcome not in ("pending", "tampering")):
             continue
         todo.append(r)
     say(f"{len(pairs)} submissions, {len(todo)} to grade "

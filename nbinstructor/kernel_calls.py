@@ -155,9 +155,9 @@ def raised(exc: BaseException) -> list[str]:
 
 
 def _namespace() -> dict:
-    import __main__
+    import sys
 
-    return vars(__main__)
+    return vars(sys.modules["__main__"])
 
 
 def _show(result: dict) -> None:

@@ -1,16 +1,15 @@
-"""Find answer cells that patch what the tests rely on, before grading.
+"""Find answer cells that reach into what the tests use: a report for review.
 
-A student controls the answer cells (and any cell they add). nbgrader
-restores the locked test cells, but the tests still run in the namespace the
-student's cells built. An answer cell that replaces ``numpy.isclose``,
+An answer cell that replaces ``numpy.isclose``,
 ``nbutils.checks.check_function``, ``np.testing.assert_allclose``, rebinds
-``checks`` or ``np`` to a fake, edits ``sys.modules`` or shadows a builtin the
-tests call, makes every check pass. :func:`scan_notebook` parses every cell
-the student could have written (everything that is not a locked cell of the
-source notebook) and returns one plain sentence per finding.
-
-None of this is needed to write a neural network from scratch, so the rules
-are strict: a finding means the notebook scores zero and the report says why.
+``checks`` or ``np`` to a fake, edits ``sys.modules`` or shadows a builtin
+the tests call would make every check pass if the tests ran in the
+student's kernel. They do not (:mod:`nbinstructor.verdicts` runs them in the
+grader), so such a cell changes no score; it is still worth an instructor's
+look. :func:`scan_notebook` parses every cell the student could have written
+(everything that is not a locked cell of the source notebook) and returns
+one plain sentence per finding, which the report and the feedback show "for
+review".
 """
 
 from __future__ import annotations

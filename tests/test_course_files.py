@@ -155,7 +155,7 @@ def test_ruff_is_clean():
 
 # import name -> distribution name, where the two differ
 _DIST = {"jupyter_client": "jupyter_client", "jupyter_core": "jupyter_core",
-         "ipykernel_launcher": "ipykernel", "yaml": "pyyaml"}
+         "ipykernel_launcher": "ipykernel", "yaml": "pyyaml", "zmq": "pyzmq"}
 
 
 def test_instructor_tools_declare_every_third_party_import():

@@ -722,6 +722,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 else:
                     code = os.waitstatus_to_exitcode(status)
                 del running[pid]
+                if limits is not None:  # nothing of this sandbox outlives the submission
+                    sandbox.wait_gone(uids[slot])
                 free_slots.append(slot)
                 r.seconds += time.monotonic() - t0
                 cells_path = Path(f"{course.log_stem(r)}.cell.json")

@@ -27,7 +27,7 @@ import numpy as np
 MIME = "application/x-nbgrade-result+json"
 PROMPT = "\x00nbgrade-callback\x00"  # the kernel asks the grader to run a function
 MAX_DEPTH = 40
-MAX_MESSAGE = 1 << 28  # 256 MiB: a reply larger than this is refused
+MAX_MESSAGE = 1 << 26  # 64 MiB: a reply larger than this is refused
 
 
 class NotPlain(TypeError):
@@ -138,17 +138,28 @@ def mutable(value) -> bool:
     return isinstance(value, (list, dict, np.ndarray, np.random.Generator))
 
 
-def exception_class(name: str) -> type[BaseException]:
-    """The built-in exception of that name, or a new class of it (never a non-exception)."""
-    found = getattr(builtins, name, None) if name.isidentifier() else None
-    if isinstance(found, type) and issubclass(found, Exception):
+def _builtin_exception(name) -> type[Exception] | None:
+    found = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() \
+        else None
+    return found if isinstance(found, type) and issubclass(found, Exception) else None
+
+
+def exception_class(name: str, base: str = "Exception") -> type[Exception]:
+    """The built-in exception of that name, else a new class of that name below the
+    built-in ``base`` (a student's ``class LengthError(ValueError)`` is still a
+    ValueError); never anything but an Exception."""
+    found = _builtin_exception(name)
+    if found is not None:
         return found
     safe = name if name.isidentifier() else "Error"
-    return type(safe, (Exception,), {"__module__": "student"})
+    return type(safe, (_builtin_exception(base) or Exception,), {"__module__": "student"})
 
 
 def raised(exc: BaseException) -> list[str]:
-    return [type(exc).__name__, str(exc)[:4000]]
+    """[name, message, the nearest built-in exception class it derives from]."""
+    base = next((k.__name__ for k in type(exc).__mro__
+                 if _builtin_exception(k.__name__) is k), "Exception")
+    return [type(exc).__name__, str(exc)[:4000], base]
 
 
 # ------------------------------------------------------------ the kernel's side
@@ -174,8 +185,8 @@ def _callback(number: int, name: str):
                    "kwargs": {k: encode(v) for k, v in kwargs.items()}}
         reply = load(builtins.input(PROMPT + json.dumps(request)))
         if "raised" in reply:
-            kind, message = reply["raised"]
-            raise exception_class(kind)(message)
+            kind, message, base = (list(reply["raised"]) + ["Exception"])[:3]
+            raise exception_class(kind, base)(message)
         return decode(reply["value"])
 
     call.__name__ = call.__qualname__ = name

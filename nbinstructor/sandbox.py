@@ -516,6 +516,35 @@ def _uid_busy(uid: int) -> bool:
     return False
 
 
+def wait_gone(uid: int, seconds: float = 10.0) -> int:
+    """Wait until no process runs as a slot's ``uid``; SIGKILL what is left after
+    ``seconds``. Returns how many had to be killed.
+
+    The pid namespace ends everything a kernel started, but when the keeper is
+    killed the kernel tears the namespace down on its own time: under load the
+    last of it can outlive the grader's worker. The slot is reused only after."""
+    import time
+
+    import psutil
+
+    def left():
+        found = []
+        for proc in psutil.process_iter(["uids"]):
+            with contextlib.suppress(psutil.Error, TypeError):
+                if proc.info["uids"] and proc.info["uids"].real == uid:
+                    found.append(proc)
+        return found
+
+    deadline = time.monotonic() + seconds
+    while (procs := left()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(procs, timeout=5)
+    return len(procs)
+
+
 def run_dir(uid: int) -> str:
     """The folder of a claimed uid's kernel sockets: short, as a socket's path must be
     (at most 107 bytes), and unique on the machine, as the uid is (:func:`claim_uids`)."""

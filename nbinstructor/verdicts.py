@@ -44,6 +44,7 @@ from .kernel_calls import NotPlain, decode, encode
 MODULES = ("numpy", "math", "nbutils", "itertools", "functools", "collections", "statistics")
 DISPLAY_ONLY = ("matplotlib", "IPython", "ipywidgets", "nbutils.viz", "nbutils.live")
 PRINTED = "[printed by your code while the test called {name}]"
+PRINTED_CAP = 20_000  # characters of a call's printing kept
 
 
 class KernelCallError(RuntimeError):
@@ -114,7 +115,7 @@ class KernelCalls:
         poller = zmq.Poller()
         poller.register(client.iopub_channel.socket, zmq.POLLIN)
         poller.register(client.stdin_channel.socket, zmq.POLLIN)
-        reply, printed, error = None, [], None
+        reply, printed, error, size = None, [], None, 0
         last_beat = time.monotonic()
         while True:
             left = deadline - time.monotonic()
@@ -142,7 +143,10 @@ class KernelCalls:
             if kind == "display_data" and kc_codec.MIME in content.get("data", {}):
                 reply = content["data"][kc_codec.MIME]
             elif kind == "stream":
-                printed.append(content.get("text", ""))
+                text = str(content.get("text", ""))
+                if size < PRINTED_CAP:
+                    printed.append(text[:PRINTED_CAP - size])
+                size += len(text)
             elif kind == "error":
                 error = (content.get("ename", "Error"), content.get("evalue", ""))
             elif kind == "status" and content.get("execution_state") == "idle":
@@ -152,6 +156,8 @@ class KernelCalls:
                                   f"{error[0]}: {error[1]}")
         if reply is not None and not isinstance(reply, dict):
             raise KernelCallError("the kernel sent an unreadable reply")
+        if size > PRINTED_CAP:
+            printed.append(f"\n... ({size - PRINTED_CAP:,} more characters not shown)")
         return reply, "".join(printed)
 
     def _answer(self, msg: dict, parent: str) -> None:
@@ -202,8 +208,8 @@ class KernelCalls:
                 kind = UserWarning
             warnings.warn(str(message), kind, stacklevel=3)
         if "raised" in reply:
-            kind, message = reply["raised"]
-            raise kc_codec.exception_class(str(kind))(str(message))
+            kind, message, base = (list(reply["raised"]) + ["Exception"])[:3]
+            raise kc_codec.exception_class(str(kind), str(base))(str(message))
         if "not_plain" in reply:
             raise ReturnedNonData(
                 f"it returned {reply['not_plain']}, which the grader cannot read: return "
@@ -328,12 +334,17 @@ class GradeOutside(Execute):
         with contextlib.suppress(Exception):
             await ensure_async(self.km.interrupt_kernel())
         calls = self._calls
+        why = calls.stuck
         calls.stuck = None
-        calls.new_cell(10)
-        try:
-            calls._execute("pass", timeout=10, quiet=True)
-        except Exception:  # noqa: S110 - the next cell reports a kernel that stays stuck
-            pass
+        reply, _ = calls._execute("__import__('_nbgrade_calls')._show({'value': None})",
+                                  timeout=10, quiet=True)
+        if reply is None:  # it ignores interrupts: as nbgrader does, give up on the notebook
+            from nbclient.exceptions import DeadKernelError
+
+            calls.died = True
+            with contextlib.suppress(Exception):
+                await ensure_async(self.km.shutdown_kernel(now=True))
+            raise DeadKernelError(f"{why}, and the kernel did not stop when interrupted")
 
     def _bind_trusted(self, source: str) -> None:
         """Run a locked cell's imports and defs in the grader: names no answer can replace."""

@@ -123,6 +123,14 @@ CLASS = {
     "exits_in_a_test": (lambda: with_answer("sigmoid", suffix=(
         "\n_sigmoid = sigmoid\n\ndef sigmoid(z):\n    import os\n    os._exit(1)\n")),
         0, "failed"),
+    # the test calls a neuron_output that never returns: the call is interrupted after
+    # the cell timeout and that test fails; one that swallows the interrupt stops the
+    # notebook in a locked test cell (zero, as when such a test ran in the kernel)
+    "loops_when_called": (lambda: with_answer("neuron_output", replace=(
+        "def neuron_output(w, b, x):\n    while True:\n        pass\n")), 3, "graded"),
+    "swallows_when_called": (lambda: with_answer("neuron_output", replace=(
+        "def neuron_output(w, b, x):\n" + "".join("    " + ln + "\n" for ln in
+                                                   SWALLOW.splitlines()))), 0, "failed"),
     "prints_megabytes": (lambda: with_answer("sigmoid", suffix="\nprint('x' * 5_000_000)\n"),
                          FULL, "graded"),
 }
@@ -184,6 +192,7 @@ def test_the_report_says_what_happened_to_whom(graded):
     assert f"cell {number} (one you added) was left out" in reasons["adds_a_cell_that_exits"]
     assert reasons["exits_twice"].count("was left out") == 2
     assert "locked cell 'sigmoid_values'" in reasons["exits_in_a_test"]
+    assert "locked cell 'neuron_output_values'" in reasons["swallows_when_called"]
     assert "checks.check_function" in reasons["patches_checks"]
     assert "c.compare" in reasons["patches_compare"]
     assert "np.isclose" in reasons["patches_numpy"]

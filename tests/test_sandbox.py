@@ -302,3 +302,15 @@ def test_two_graders_never_share_a_sandbox_uid():
     finally:
         for f in locks + more:
             f.close()
+
+
+def test_a_slot_is_free_only_when_nothing_runs_as_its_uid():
+    uid = sandbox.BASE_UID + 4000  # beyond the uids a grader claims in these tests
+    proc = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                             "sleep", "60"], start_new_session=True)
+    assert _wait_for(lambda: any(
+        os.stat(f"/proc/{p}").st_uid == uid for p in os.listdir("/proc") if p.isdigit()), 5)
+    assert sandbox.wait_gone(uid, seconds=0.3) == 1
+    proc.wait(timeout=5)  # (wait_gone may have reaped it already)
+    assert not os.path.exists(f"/proc/{proc.pid}")
+    assert sandbox.wait_gone(uid, seconds=0.3) == 0

@@ -95,6 +95,19 @@ def test_exceptions_keep_builtin_classes_and_never_become_other_things():
     assert exception_class("not an identifier").__name__ == "Error"
 
 
+def test_a_students_own_exception_keeps_its_built_in_base():
+    from nbinstructor.kernel_calls import raised
+
+    class LengthError(ValueError):
+        pass
+
+    name, message, base = raised(LengthError("y_true has 3 entries"))
+    made = exception_class(name, base)
+    assert (name, message, base) == ("LengthError", "y_true has 3 entries", "ValueError")
+    assert made.__name__ == "LengthError" and issubclass(made, ValueError)
+    assert exception_class("Sneaky", "SystemExit").__mro__[1] is Exception
+
+
 def test_names_read_include_those_of_lambdas_and_functions_inside():
     code = compile("f = lambda z: sigmoid(z) + np.pi\ndef g():\n    return other(x)\n",
                    "<t>", "exec")

@@ -50,8 +50,10 @@ def summary(nb) -> str:
     return ""
 
 
-def _link(name: str, text: str) -> str:
-    return f"[{text}](../{name}/{name}.ipynb)"
+def _link(name: str, text: str, up: str = "../") -> str:
+    """A link to notebook ``name`` from a notebook's folder (``up`` ""
+    from the index, which sits beside the notebooks' folders)."""
+    return f"[{text}]({up}{name}/{name}.ipynb)"
 
 
 def nav_source(order: list[str], titles: dict[str, str], name: str) -> str:
@@ -87,7 +89,7 @@ def index_notebook(order: list[str], titles: dict[str, str], summaries: dict[str
         "",
     ]
     for n, name in enumerate(order, 1):
-        lines.append(f"{n}. **{_link(name, titles[name])}**: {summaries[name]}")
+        lines.append(f"{n}. **{_link(name, titles[name], up='')}**: {summaries[name]}")
     lines += ["", "Run a notebook's cells from the top (Shift+Enter). Every exercise "
               "has a check right after it; the **Validate** button in the toolbar "
               "runs all of them."]

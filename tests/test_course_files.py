@@ -59,6 +59,23 @@ def test_navigation_links_point_at_real_notebooks():
             assert (ROOT / "notebooks" / target).exists(), target
 
 
+def test_every_notebook_link_resolves_from_the_notebooks_own_folder():
+    """Relative links as JupyterLab follows them: from the folder of the file they are in
+    (the index once linked one folder too high, and worked only as the server's root)."""
+    files = [*(ROOT / "notebooks").rglob("*.ipynb"), *(ROOT / "solutions").rglob("*.ipynb")]
+    checked = 0
+    for path in files:
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        for cell in read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for target in re.findall(r"\]\(([^)#:]+\.ipynb)\)", cell.source):
+                assert (path.parent / target).resolve().is_file(), (path, target)
+                checked += 1
+    assert checked >= 2 * (len(ALL) + 2 * len(ALL) - 2)  # the index's and every nav cell's
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_source_notebook_structure(name):
     """The skeleton every notebook follows, and nbgrader's metadata rules."""

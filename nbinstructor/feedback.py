@@ -104,24 +104,29 @@ WITHHELD = "[line withheld: it quotes a hidden test]"
 
 
 def hidden_lines(source_notebook: Path) -> list[str]:
-    """The lines of the source notebook's hidden tests (what no feedback may show).
+    """The lines of the source notebook's hidden tests that are not also in its
+    visible part (what no feedback may show).
 
-    The sandbox keeps the files out of a kernel's reach, but a kernel is sent
-    each test cell's code to run: an answer cell can have IPython print it
-    (a ``pre_run_cell`` hook), so the feedback drops any line that quotes one.
+    The tests run in the grader and the sandbox keeps the files out of a
+    kernel's reach; this is the last net: the feedback drops any line that
+    quotes one.
     """
     try:
         cells = json.loads(Path(source_notebook).read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError):
         return []
-    lines = []
+    lines, visible = set(), set()
     for cell in cells:
-        if "### BEGIN HIDDEN TESTS" in cell_source(cell):
-            lines += ["### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"]
-        for part in cell_source(cell).split("### BEGIN HIDDEN TESTS")[1:]:
-            body = part.split("### END HIDDEN TESTS")[0]
-            lines += [ln.strip() for ln in body.splitlines() if len(ln.strip()) >= 6]
-    return sorted(set(lines), key=len, reverse=True)
+        source = cell_source(cell)
+        if "### BEGIN HIDDEN TESTS" in source:
+            lines |= {"### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"}
+        parts = source.split("### BEGIN HIDDEN TESTS")
+        visible |= {ln.strip() for ln in parts[0].splitlines()}
+        for part in parts[1:]:
+            body, _, after = part.partition("### END HIDDEN TESTS")
+            lines |= {ln.strip() for ln in body.splitlines() if len(ln.strip()) >= 6}
+            visible |= {ln.strip() for ln in after.splitlines()}
+    return sorted(lines - visible, key=len, reverse=True)
 
 
 def withhold(text: str, hidden: list[str]) -> str:

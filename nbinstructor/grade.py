@@ -201,7 +201,8 @@ def _autograde_argv(course: Course, student: str, assignment: str,
 
 
 def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
-           cells_path: Path | None = None, setup=None) -> None:
+           cells_path: Path | None = None, setup=None,
+           switched_off: dict[str, str] | None = None) -> None:
     """Runs in the forked child: one nbgrader command, then exit with its code.
 
     ``warm``: fork a spare kernel first (while this process has no threads) and
@@ -209,6 +210,8 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
     (:mod:`nbinstructor.warmkernel`). ``cells_path``: note there which
     cell the kernel is running (:class:`CellTracker`). ``setup``: a
     :class:`nbinstructor.sandbox.Setup`: every kernel runs sandboxed.
+    ``switched_off``: nbutils folder -> its copy with the assignment's references
+    switched off; without a sandbox to mount it, the kernels import it first.
     """
     code = 1
     try:
@@ -225,6 +228,13 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
         os.chdir(course.root)
         argv = [*argv, f"--CourseDirectory.db_url={course.db_url}"]
         manager = None
+        if setup is None and switched_off:
+            from . import warmkernel
+
+            first = os.path.dirname(next(iter(switched_off.values())))
+            os.environ[warmkernel.FIRST_ON_PATH] = first  # warm kernels
+            os.environ["PYTHONPATH"] = os.pathsep.join(  # cold ones
+                filter(None, [first, os.environ.get("PYTHONPATH")]))
         if setup is not None:
             from . import sandbox
 
@@ -644,8 +654,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         readonly = sandbox.readonly_paths(course.root)
         files = _matplotlib_cache()
         uids, uid_locks = sandbox.claim_uids(jobs)  # noqa: F841 - held for the whole run
-        switched_off = {a: switched_off_references(course, a)
-                        for a in sorted({r.assignment for r in todo})}
+    switched_off = {a: switched_off_references(course, a)
+                    for a in sorted({r.assignment for r in todo})}
     if warm:
         from . import warmkernel
 
@@ -703,7 +713,8 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
                 sys.stderr.flush()
                 pid = os.fork()
                 if pid == 0:  # the child never returns
-                    _child(course, argv, log_path, warm, Path(f"{stem}.cell.json"), setup)
+                    _child(course, argv, log_path, warm, Path(f"{stem}.cell.json"), setup,
+                           switched_off[r.assignment])
                 running[pid] = (r, time.monotonic(), log_path, slot)
             time.sleep(0.05)
             now = time.monotonic()

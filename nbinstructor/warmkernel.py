@@ -37,6 +37,9 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+# a folder a kernel imports from first (nbutils with an assignment's references
+# switched off, when there is no sandbox to mount it over nbutils)
+FIRST_ON_PATH = "NBUTILS_GRADE_FIRST_ON_PATH"
 # modules every kernel imports before the notebook runs, or on `%matplotlib inline`
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell",
                   "matplotlib_inline.backend_inline", "comm")
@@ -226,6 +229,11 @@ def _become_kernel(launch: dict) -> int:
     os.closerange(3, _max_fd())  # Popen's close_fds
     atexit._clear()  # the grader's exit handlers are not the kernel's
     sys.path[:] = list(_base_sys_path or sys.path)
+    first = launch["env"].get(FIRST_ON_PATH)
+    if first and not launch.get("sandbox"):  # nbutils with references switched off
+        sys.path.insert(0, first)
+        for name in [m for m in sys.modules if m.split(".")[0] == "nbutils"]:
+            del sys.modules[name]
     import ipykernel_launcher
 
     sys.argv = [ipykernel_launcher.__file__, *launch["argv"]]

@@ -34,7 +34,11 @@ def sigmoid_array(z: np.ndarray) -> np.ndarray:
 def sigmoid_prime(z):
     """The derivative of the sigmoid at the pre-activation ``z`` (notebook 04).
 
-    ``f'(z) = f(z) (1 - f(z))``; takes ``z``, not the activation.
+    ``f'(z) = f(z) (1 - f(z)) = e / (1 + e)^2`` with ``e = exp(-|z|)``; takes
+    ``z``, not the activation. The last form keeps every digit: ``1 - f(z)``
+    cancels for large ``z`` (off by 4.5e-3 relative at z = 31.76, 0.0 at 36.8).
     """
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    out = e / (1.0 + e) ** 2
+    return out if out.ndim else float(out)

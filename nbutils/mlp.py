@@ -82,8 +82,8 @@ def step(params: dict, grads: dict, lr: float) -> dict:
 def descend(X, y, params: dict, lr: float, epochs: int) -> tuple[dict, np.ndarray]:
     """``epochs`` steps of full-batch gradient descent, starting from ``params``.
 
-    Each epoch computes exactly what one :func:`forward`, one :func:`backward`
-    and one :func:`step` compute, to the last bit (a test checks it), written
+    Each epoch computes what one :func:`forward`, one :func:`backward`
+    and one :func:`step` compute, to rounding (a test checks 1e-12), written
     lean: the sigmoid's derivative comes from the activations already at hand,
     ``f'(z) = f(z) (1 - f(z))``, instead of computing the sigmoid again, and
     no dicts are built inside the loop. Returns the new params (``params``

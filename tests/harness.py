@@ -225,3 +225,24 @@ def exercise_tests(notebook: str, answers: dict[str, str],
 
     return (kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
             test_blank_stub_fails, test_wrong_answer_fails)
+
+
+@dataclass
+class Right:
+    """A correct answer in another style than the solution's: it must pass."""
+
+    label: str
+    source: str
+
+
+def right_answer_tests(answers: dict[str, str], right: dict[str, list[Right]]):
+    """A test that each correct answer of ``right`` (test cell grade_id -> answers)
+    passes its test cell, hidden tests included; uses the module's ``kernel``."""
+    cases = [(t, r) for t, rs in right.items() for r in rs]
+
+    @pytest.mark.parametrize("test_id,case", cases, ids=[f"{t}-{r.label}" for t, r in cases])
+    def test_right_answer_passes(kernel, test_id, case):
+        run = kernel.exercise(answers[test_id], test_id, case.source)
+        assert run.ok, f"the correct answer {case.label!r} failed:\n{run.output}"
+
+    return test_right_answer_passes

@@ -127,3 +127,15 @@ def test_check_raises():
         checks.check_raises(lambda a, b: 1 + "x", ([1], [1, 2]), ValueError)
     with pytest.raises(checks.CheckFailed, match="should mention"):
         checks.check_raises(strict, ([1], [1, 2]), ValueError, says="shape")
+
+
+def test_check_raises_tells_numpys_error_from_the_students():
+    def unchecked(a, b):
+        return np.mean((np.asarray(a) - np.asarray(b)) ** 2)
+
+    with pytest.raises(checks.CheckFailed) as failed:
+        checks.check_raises(unchecked, ([1.0, 2.0], [1.0, 2.0, 3.0]), ValueError, says="length")
+    text = str(failed.value)
+    assert "could not be broadcast" in text  # what was raised, as it was
+    assert "that is NumPy's own error" in text and "raise ValueError yourself" in text
+    assert "the message should mention" not in text

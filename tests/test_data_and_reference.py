@@ -68,3 +68,24 @@ def test_sigmoid_prime():
     numeric = (activations.sigmoid(z + 1e-6) - activations.sigmoid(z - 1e-6)) / 2e-6
     assert rel(activations.sigmoid_prime(z), numeric, rtol=1e-8)
     assert np.all(activations.sigmoid_prime(z[z != 0]) < 0.25)
+
+
+def _exact(z: float, prime: bool) -> float:
+    """f(z) or f'(z) in 60-digit decimal arithmetic, rounded once to a float."""
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 60
+    e = (-Decimal(z)).exp()  # the float's own value, not the decimal it prints as
+    return float(e / (1 + e) ** 2 if prime else 1 / (1 + e))
+
+
+@pytest.mark.parametrize("z", [-745.2, -708.0, -36.8, -31.76, -3.0, -1e-8, 0.0, 0.5,
+                               7.0, 31.76, 36.8, 100.0, 708.0])
+def test_the_references_are_right_to_the_last_bits(z):
+    """Expected values come from these: within 4 ulp of the exact value, where
+    f(z) (1 - f(z)) is off by 4.5e-3 (z = 31.76) or gives 0.0 (z = 36.8)."""
+    for prime, fn in ((False, activations.sigmoid), (True, activations.sigmoid_prime)):
+        want, got = _exact(z, prime), fn(z)
+        assert abs(got - want) <= 4 * np.spacing(want) or want == got == 0.0, (prime, z)
+    s = activations.sigmoid(36.8)
+    assert s * (1 - s) == 0.0 and activations.sigmoid_prime(36.8) > 1e-16

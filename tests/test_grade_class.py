@@ -243,6 +243,11 @@ def test_feedback_hides_the_hidden_tests(graded):
         if "### BEGIN HIDDEN TESTS" in cell.source:
             body = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
             hidden += [ln.strip() for ln in body.splitlines() if len(ln.strip()) > 12]
+    # a hidden line the student's own notebook also shows (a call like the visible
+    # check's) gives nothing away; every other one must stay off the page
+    shown = read(ROOT / "notebooks" / NAME / f"{NAME}.ipynb")
+    visible = {ln.strip() for cell in shown.cells for ln in cell.source.splitlines()}
+    hidden = [ln for ln in hidden if ln not in visible]
     assert hidden
     for student in CLASS:
         page = course / "feedback" / student / NAME / f"{NAME}.html"

@@ -38,7 +38,7 @@ WRONG = {
               "def mse_loss(y_true, y_pred):\n"
               "    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)\n"
               "    return np.mean((y_true - y_pred) ** 2)\n",
-              says="the message should mention 'length'"),
+              says="that is NumPy's own error"),
         Wrong("no length check, a loop over zip (silently truncates)",
               "def mse_loss(y_true, y_pred):\n"
               "    total = sum((t - p) ** 2 for t, p in zip(y_true, y_pred))\n"
@@ -79,3 +79,10 @@ WRONG = {
 
 (kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
  test_blank_stub_fails, test_wrong_answer_fails) = exercise_tests("03_mse_loss", ANSWERS, WRONG)
+
+
+def test_the_solutions_length_error_names_both_shapes(kernel):
+    """A (4, 1) column against a flat (4,) array: the lengths agree, the shapes do not."""
+    run = kernel.run("mse_loss(np.zeros(4), np.zeros((4, 1)))")
+    assert not run.ok
+    assert "y_true has shape (4,) but y_pred has shape (4, 1)" in run.output, run.output

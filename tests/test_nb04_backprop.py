@@ -121,7 +121,7 @@ WRONG = {
               says="the second factor is 1 - f(z)"),
         Wrong("sigmoid_prime of the activation",
               "def sigmoid_prime(z):\n    s = sigmoid(sigmoid(z))\n    return s * (1 - s)\n",
-              says="0 of 5 checks passed"),
+              says="0 of 6 checks passed"),
     ],
     "backprop_values": [
         Wrong("forgets w5, w6 in the hidden layer",

@@ -26,8 +26,10 @@ import asyncio
 import builtins
 import contextlib
 import importlib
+import inspect
 import io
 import json
+import textwrap
 import time
 import types
 import warnings
@@ -219,6 +221,23 @@ class KernelCalls:
         except (NotPlain, ValueError, KeyError, TypeError) as exc:
             raise ReturnedNonData(f"its result could not be read ({exc})") from None
 
+    def stand_in(self, references: dict) -> None:
+        """Bind the course's functions in the kernel in place of the student's."""
+        specs = {}
+        for name, function in references.items():
+            function = inspect.unwrap(function)
+            specs[name] = {"module": function.__module__, "function": function.__name__,
+                           "source": textwrap.dedent(inspect.getsource(function))}
+        reply, _ = self._execute(
+            f"__import__('_nbgrade_calls').stand_in({json.dumps(specs)!r})", name="stand-in")
+        if reply is None or "raised" in reply:
+            why = (reply or {}).get("raised", ["", "no reply"])[1]
+            raise KernelCallError(f"the course's {', '.join(references)} could not be put "
+                                  f"in place of yours in the kernel ({why})")
+
+    def stand_back(self) -> None:
+        self._execute("__import__('_nbgrade_calls').stand_back()", name="stand-back")
+
     def look_up(self, names: list[str]) -> dict:
         reply, _ = self._execute(
             f"__import__('_nbgrade_calls').look_up({json.dumps(names)!r})", name="look-up")
@@ -264,6 +283,15 @@ class Proxy:
 
     def __repr__(self) -> str:
         return f"<function {self._name}>"
+
+    @contextlib.contextmanager
+    def standing_in(self, references: dict):
+        """The course's functions in place of the student's, in the kernel (checks.standing_in)."""
+        self._calls.stand_in(references)
+        try:
+            yield
+        finally:
+            self._calls.stand_back()
 
 
 def names_read(code: types.CodeType) -> set[str]:

@@ -268,12 +268,18 @@ def test_the_grader_refuses_without_rights_in_one_line(tmp_path):
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-refusal-", dir="/tmp"))
     try:
         course = _course_anyone_can_read(tmp)
+        # the tools too, from a copy nobody can read: the checkout may sit in a private folder
+        tools = tmp / "tools"
+        shutil.copytree(ROOT / "nbinstructor", tools / "nbinstructor",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [tools, *tools.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
         # as nobody, with the system's Python (root's Python install is not readable to it);
         # the grader says why before it imports anything outside the standard library
         proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                "/usr/bin/python3", "-m", "nbinstructor.grade",
                                "--course", str(course)],
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tools)},
                               cwd=course, capture_output=True, text=True, timeout=60)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -138,7 +138,8 @@ RUN_NOTEBOOK = textwrap.dedent(r'''
 def _steady(text: str) -> str:
     """Leave out what differs between any two runs: addresses, and measured times."""
     text = re.sub(r"0x[0-9a-f]+", "0x?", text)
-    return "\n".join(re.sub(r"\d+(\.\d+)?", "#", ln) if "time" in ln else ln
+    # a measured time, with the padding that lines it up (its width follows its digits)
+    return "\n".join(re.sub(r" *\d+(\.\d+)?", " #", ln) if "time" in ln else ln
                      for ln in text.splitlines())
 
 

@@ -226,8 +226,13 @@ class KernelCalls:
         specs = {}
         for name, function in references.items():
             function = inspect.unwrap(function)
+            try:
+                source = textwrap.dedent(inspect.getsource(function))
+            except (OSError, TypeError) as exc:
+                raise KernelCallError(f"the course's {name} could not be put in place of "
+                                      f"yours: its source cannot be read ({exc})") from None
             specs[name] = {"module": function.__module__, "function": function.__name__,
-                           "source": textwrap.dedent(inspect.getsource(function))}
+                           "source": source}
         reply, _ = self._execute(
             f"__import__('_nbgrade_calls').stand_in({json.dumps(specs)!r})", name="stand-in")
         if reply is None or "raised" in reply:

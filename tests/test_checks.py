@@ -139,3 +139,31 @@ def test_check_raises_tells_numpys_error_from_the_students():
     assert "could not be broadcast" in text  # what was raised, as it was
     assert "that is NumPy's own error" in text and "raise ValueError yourself" in text
     assert "the message should mention" not in text
+
+
+def _step(x):
+    return x + 1  # the student's earlier exercise, with a bug the later check must not see
+
+
+def _twice(x):
+    return 2 * _step(x)
+
+
+def test_standing_in_checks_with_the_courses_function_and_gives_the_students_back(capsys):
+    def course_step(x):
+        return x + 10
+
+    with checks.standing_in(_twice, _step=course_step):
+        checks.check_function(_twice, [checks.Case((1,), 22)], quiet=True)
+    assert "_twice is checked with the course's _step in place of yours" in capsys.readouterr().out
+    assert _twice(1) == 4 and _step is globals()["_step"]
+    with pytest.raises(checks.CheckFailed, match="costs only its own exercise"):
+        with checks.standing_in(_twice, quiet=True, _step=course_step):
+            checks.check_function(_twice, [checks.Case((1,), 0)], quiet=True)
+    assert _twice(1) == 4  # given back after a failure too
+    with pytest.raises(checks.CheckFailed) as plain:
+        checks.check_function(_twice, [checks.Case((1,), 0)], quiet=True)
+    assert "costs only" not in str(plain.value)  # the note is only said inside the block
+    with checks.standing_in(_twice, quiet=True, _missing_before=course_step):
+        assert globals()["_missing_before"] is course_step
+    assert "_missing_before" not in globals()

@@ -72,11 +72,12 @@ def test_sigmoid_prime():
 
 def _exact(z: float, prime: bool) -> float:
     """f(z) or f'(z) in 60-digit decimal arithmetic, rounded once to a float."""
-    from decimal import Decimal, getcontext
+    from decimal import Decimal, localcontext
 
-    getcontext().prec = 60
-    e = (-Decimal(z)).exp()  # the float's own value, not the decimal it prints as
-    return float(e / (1 + e) ** 2 if prime else 1 / (1 + e))
+    with localcontext() as context:
+        context.prec = 60
+        e = (-Decimal(z)).exp()  # the float's own value, not the decimal it prints as
+        return float(e / (1 + e) ** 2 if prime else 1 / (1 + e))
 
 
 @pytest.mark.parametrize("z", [-745.2, -708.0, -36.8, -31.76, -3.0, -1e-8, 0.0, 0.5,

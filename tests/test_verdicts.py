@@ -135,3 +135,44 @@ def test_the_switched_off_copy_raises_for_the_notebooks_exercises_only(tmp_path)
     assert "OFF while grading, the course's own nbutils.activations.sigmoid is switched off" in out
     assert "exercise sigmoid" in out
     assert activations.sigmoid(0.0) == 0.5  # the real one is untouched
+
+
+def _course_step_elsewhere(params, grads, lr):
+    return params
+
+
+def test_the_courses_function_stands_in_inside_a_real_kernel(tmp_path):
+    """What `checks.standing_in` does when grading: the kernel's train calls the
+    course's sgd_step (sent as source) inside the block, the student's own after it."""
+    from jupyter_client.manager import start_new_kernel
+
+    from nbutils import checks, training
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+    calls = None
+    try:
+        kc.execute_interactive(
+            "import numpy as np\n"
+            "def sgd_step(params, grads, lr):\n"
+            "    return {k: params[k] + lr * grads[k] for k in params}  # uphill: the bug\n"
+            "def train(params, grads):\n"
+            "    return sgd_step(params, grads, 0.5)\n", timeout=30)
+        calls = verdicts.KernelCalls(km.get_connection_info(), 30)
+        train = verdicts.Proxy(calls, "train")
+        start, grads = {"w": np.array([1.0, 2.0])}, {"w": np.array([2.0, 2.0])}
+        with checks.standing_in(train, quiet=True, sgd_step=training.sgd_step):
+            assert np.array_equal(train(start, grads)["w"], [0.0, 1.0])
+        assert np.array_equal(train(start, grads)["w"], [2.0, 3.0])  # the student's again
+        with pytest.raises(verdicts.KernelCallError, match="its source cannot be read"):
+            with checks.standing_in(train, quiet=True, sgd_step=print):
+                pass
+        # a module the kernel cannot import: refused there, and nothing is left swapped
+        with pytest.raises(verdicts.KernelCallError, match="could not be put in place"):
+            with checks.standing_in(train, quiet=True, sgd_step=_course_step_elsewhere):
+                pass
+        assert np.array_equal(train(start, grads)["w"], [2.0, 3.0])
+    finally:
+        if calls is not None:
+            calls.close()
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

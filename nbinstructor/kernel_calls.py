@@ -60,7 +60,7 @@ def encode(value, ref=None, depth: int = 0):
     if isinstance(value, np.generic) and value.dtype.kind in "biufcUS":
         return {"t": "scalar", "npy": _npy(np.asarray(value))}
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufcUS":
-        return {"t": "array", "npy": _npy(np.ascontiguousarray(value).view(np.ndarray))}
+        return {"t": "array", "npy": _npy(np.array(value, order="C", copy=True).view(np.ndarray))}
     if kind in (list, tuple):
         return {"t": kind.__name__, "v": [encode(v, ref, depth + 1) for v in value]}
     if kind is dict:

@@ -9,6 +9,8 @@ One module per idea, in the order the notebooks teach them:
   notebook taught, for the notebooks that come after it.
 - ``gradient_checks`` (04): the student-facing comparison of gradient dicts,
   naming the first wrong partial derivative in the order backprop computes it.
+- ``exercises``: one module per notebook with the checks of its exercises
+  (the hints and helpers a check cell calls).
 - ``live``: a figure drawn once and updated in place, shown in a widget.
 - ``viz``: one module per notebook with its pictures and live widgets.
 - ``instructor``: release, navigation and grading tools.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -35,6 +36,8 @@ __all__ = [
     "describe",
     "error_hints",
     "standing_in",
+    "fail",
+    "as_theirs",
 ]
 
 # bound now: later monkey-patching of numpy does not reach the checks
@@ -42,6 +45,7 @@ _asarray = np.asarray
 _isfinite = np.isfinite
 _isnan = np.isnan
 _abs = np.abs
+_maximum = np.maximum
 _all = np.all
 _any = np.any
 _argmax = np.argmax
@@ -115,7 +119,9 @@ def compare(
     """Why ``got`` is not ``expected``, or None when it is.
 
     Numbers and arrays are compared element-wise with a relative tolerance
-    ``rtol`` (and an absolute floor ``atol`` for values that are exactly 0).
+    ``rtol`` (and an absolute floor ``atol`` for values that are exactly 0): the
+    relative error is |got - expected| / max(|got|, |expected|), the course's one
+    definition of it.
     With ``shape_matters=False`` a scalar wrapped in an array of size one,
     or an array of shape ``(n, 1)`` where ``(n,)`` was expected, is accepted.
     """
@@ -170,12 +176,14 @@ def compare(
         where = "" if arr.ndim == 0 else f" at index {_first(inf)}"
         return f"it returned an infinite value{where}: an overflow somewhere?"
     err = _abs(arr - exp)
-    bad = ~(err <= atol + rtol * _abs(exp))
+    scale = _maximum(_abs(arr), _abs(exp))
+    bad = ~(err <= atol + rtol * scale)
     if _any(bad):
         if arr.ndim == 0:
-            rel = float(err) / abs(float(exp)) if float(exp) != 0 else float("inf")
+            rel = float(err) / float(scale)  # scale > 0 here: err > atol >= 0
             return (f"the value is off by {float(err):.3g} (relative error "
-                    f"{rel:.2g}; allowed: {rtol:g}).")
+                    f"{rel:.2g}, that is |got - expected| / max(|got|, |expected|); "
+                    f"allowed: {rtol:g}).")
         idx = _first(bad)
         return (
             f"{int(bad.sum())} of {bad.size} values differ; the first at index "
@@ -255,6 +263,25 @@ def _is_numeric(value: Any) -> bool:
 _standing_in: list[str] = []  # the course functions standing in, while a check runs
 
 
+def fail(name: str, lines: list[str], passed: int = 0, total: int = 1) -> None:
+    """Report a failed check of ``name`` (its ``lines`` indented by two spaces) and raise
+    CheckFailed; for the checks a value comparison cannot express."""
+    __tracebackhide__ = True
+    _report(name, lines, passed, total)
+
+
+def as_theirs(fn: Callable, part: Callable, name: str | None = None) -> Callable:
+    """``part`` (a function of a check that calls the student's ``fn``) named and
+    placed like ``fn``, so that check_function reads it as the student's; the
+    course's own version passed off as the student's is still refused."""
+    def theirs(*args, **kwargs):
+        __tracebackhide__ = True
+        return part(*args, **kwargs)
+    theirs.__module__ = getattr(fn, "__module__", None) or "__main__"
+    theirs.__name__ = theirs.__qualname__ = name or getattr(fn, "__name__", "your function")
+    return theirs
+
+
 def _report(name: str, lines: list[str], passed: int, total: int) -> None:
     __tracebackhide__ = True
     if _standing_in:
@@ -262,7 +289,23 @@ def _report(name: str, lines: list[str], passed: int, total: int) -> None:
                          "costs only its own exercise)"]
     text = "\n".join([f"✗ {name}: {passed} of {total} checks passed."] + lines)
     print(text)
+    _short_tracebacks()
     raise CheckFailed(text) from None
+
+
+def _short_tracebacks() -> None:
+    """In a notebook, show a failed check as the message printed above and one line,
+    not again in full under a traceback into the course's code."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None or getattr(shell, "custom_exceptions", ()):
+        return  # not in IPython, done already, or somebody else's handler: leave it
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        stb = [f"{etype.__name__}: {str(value).splitlines()[0]} (what went wrong is above)"]
+        shell._showtraceback(etype, value, stb)  # the error output nbgrader and nbval read
+        return stb
+
+    shell.set_custom_exc((CheckFailed,), one_line)
 
 
 def check_function(

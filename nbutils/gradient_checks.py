@@ -12,13 +12,13 @@ missing keys, wrong shapes, NaN, an exception or a missing ``return`` each
 become one plain message.
 
     from nbutils import checks, gradient_checks
-    gradient_checks.check_gradients(backprop, [checks.Case((x, y_true, params), grads)],
-                                    hints=gradient_checks.backprop_hints())
+    gradient_checks.check_gradients(backprop, [checks.Case((x, y_true, params), grads)])
 
 Also here: :func:`print_table` (a gradient check, parameter by parameter),
 :func:`with_mistake` (a backprop with one known mistake, for hints, tests and
-the find-the-bug exercise), the hint lists for the exercises of notebook 04,
-and :func:`check_choices` (a multiple-choice answer).
+the find-the-bug exercise), :func:`numeric_hints` and :func:`check_choices` (a
+multiple-choice answer). The hints for notebook 04's other exercises are in
+:mod:`nbutils.exercises.backprop`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,9 @@ from .activations import sigmoid, sigmoid_prime
 __all__ = [
     "MISTAKES",
     "ORDER",
-    "backprop_hints",
     "check_choices",
     "check_gradients",
     "entries",
-    "gradient_check_hints",
     "numeric_hints",
     "print_table",
     "with_mistake",
@@ -285,9 +283,7 @@ def _matching(hints: Sequence[checks.Hint], got: Mapping, expected: Mapping,
 
 def _fail(name: str, lines: list[str], passed: int, total: int) -> None:
     __tracebackhide__ = True
-    text = "\n".join([f"✗ {name}: {passed} of {total} checks passed."] + lines)
-    print(text)
-    raise checks.CheckFailed(text) from None
+    checks.fail(name, lines, passed, total)
 
 
 def _copy(value: Any) -> Any:
@@ -409,46 +405,6 @@ def _same(a: Mapping, b: Mapping, rtol: float = 1e-6) -> bool:
     return all(np.allclose(a[k], b[k], rtol=rtol, atol=1e-12) for k in b)
 
 
-def _backprop_hint(message: str, *mistakes: str) -> checks.Hint:
-    def when(got, expected, x, y_true, params):
-        return any(_same(got, _backprop(x, y_true, params, m)) and not
-                   _same(expected, _backprop(x, y_true, params, m)) for m in mistakes)
-
-    return checks.Hint(message, when)
-
-
-def backprop_hints() -> list[checks.Hint]:
-    """Hints that recognise the usual mistakes of ``backprop(x, y_true, params)``."""
-    return [
-        _backprop_hint("every partial derivative has the opposite sign: check dL/dy_pred. "
-                       "Differentiating (y_true - y_pred)² by y_pred brings out a factor -1 "
-                       "from the inside.", "sign"),
-        _backprop_hint("every partial derivative is half the expected one: the derivative of "
-                       "u² is 2u. Did the 2 go missing?", "no_two"),
-        _backprop_hint("it looks like sigmoid_prime was given an activation (h or y_pred) "
-                       "instead of a pre-activation (z1 or z2). sigmoid_prime(z) computes f(z) "
-                       "itself: give it z.",
-                       "activation", "activation_hidden", "activation_output",
-                       "activation_h1", "activation_h2"),
-        _backprop_hint("the output layer is right but the hidden layer misses a factor: from a "
-                       "hidden neuron, the way to the loss goes through its weight to the "
-                       "output neuron (w5 for h1, w6 for h2).", "no_w2"),
-        _backprop_hint("hidden neuron h2's derivatives use h1's weight to the output: h2 "
-                       "reaches the output through w6, not w5.", "wrong_neuron"),
-        _backprop_hint("the output neuron's factor f'(z2) seems to be missing: y_pred = f(z2), "
-                       "so the chain passes through the sigmoid's slope there.",
-                       "no_output_prime"),
-        _backprop_hint("the hidden neurons' factor f'(z1) seems to be missing: h = f(z1), so "
-                       "the chain passes through the sigmoid's slope there.",
-                       "no_hidden_prime"),
-        _backprop_hint("the derivative of a hidden weight is its neuron's dL/dz times the input "
-                       "that weight multiplies; the input x seems to be missing.", "no_x"),
-        _backprop_hint("grads['W1'] looks transposed: W1[i, j] is the weight from input i to "
-                       "hidden neuron j, so its derivative is x[i] times hidden neuron j's "
-                       "dL/dz.", "w1_transposed"),
-    ]
-
-
 def _differences(loss_fn: Callable, params: Mapping, eps: float) -> dict:
     """Forward, backward and central differences of ``loss_fn`` at ``params``."""
     out = {"forward": {}, "backward": {}, "central": {}}
@@ -494,70 +450,6 @@ def numeric_hints() -> list[checks.Hint]:
         checks.Hint("it looks like a one-sided difference, (L(p + eps) - L(p)) / eps or "
                     "(L(p) - L(p - eps)) / eps. Step to both sides: the central difference "
                     "is far more accurate.", one_sided),
-    ]
-
-
-def _relative(a: Mapping, b: Mapping, signed: bool = False) -> dict:
-    out = {}
-    for key in b:
-        x, y = _asarray(a[key], dtype=float), _asarray(b[key], dtype=float)
-        scale = _maximum(_abs(x), _abs(y))
-        diff = x - y if signed else _abs(x - y)
-        out[key] = np.divide(diff, scale, out=np.zeros_like(scale), where=scale > 0)
-    return out
-
-
-def gradient_check_hints() -> list[checks.Hint]:
-    """Hints for ``gradient_check(backprop_fn, X, y, params, eps)`` (relative errors)."""
-
-    def parts(backprop_fn, X, y, params, eps):
-        X, y = _asarray(X, dtype=float), _asarray(y, dtype=float)
-        per_sample = [backprop_fn(x, t, network.copy_params(params))
-                      for x, t in zip(X, y, strict=True)]
-        total = {k: sum(g[k] for g in per_sample) for k in params}
-        mean = {k: v / len(X) for k, v in total.items()}
-
-        def mse(p):
-            return float(np.mean((y - network.forward(X, p)) ** 2))
-
-        numeric = _differences(mse, params, eps)["central"]
-        return per_sample, total, mean, numeric
-
-    def summed(got, expected, backprop_fn, X, y, params, eps=1e-5):
-        _, total, _, numeric = parts(backprop_fn, X, y, params, eps)
-        return len(X) > 1 and _same(got, _relative(total, numeric), rtol=1e-3)
-
-    def first_only(got, expected, backprop_fn, X, y, params, eps=1e-5):
-        per_sample, _, _, numeric = parts(backprop_fn, X, y, params, eps)
-        return len(X) > 1 and _same(got, _relative(per_sample[0], numeric), rtol=1e-3)
-
-    def over_numeric(got, expected, backprop_fn, X, y, params, eps=1e-5):
-        _, _, mean, numeric = parts(backprop_fn, X, y, params, eps)
-        by_numeric = {k: np.abs(mean[k] - numeric[k]) / np.abs(numeric[k]) for k in params}
-        return _same(got, by_numeric, rtol=1e-3) and not _same(expected, by_numeric, rtol=1e-3)
-
-    def inaccurate(got, expected, *args):
-        largest = max(float(np.max(v)) for v in got.values())
-        return all(np.all(v == 0) for v in expected.values()) and 1e-7 < largest < 1e-2
-
-    def signed(got, expected, backprop_fn, X, y, params, eps=1e-5):
-        _, _, mean, numeric = parts(backprop_fn, X, y, params, eps)
-        return any(np.any(v < 0) for v in got.values()) and \
-            _same(got, _relative(mean, numeric, signed=True), rtol=1e-3)
-
-    return [
-        checks.Hint("these are the relative errors of the SUM of the per-sample gradients "
-                    "against the gradient of the MEAN loss. The MSE averages over the "
-                    "samples, so average their gradients too.", summed),
-        checks.Hint("these look like the relative errors of the first sample's gradient "
-                    "alone: use every row of X.", first_only),
-        checks.Hint("some relative errors are negative: a relative error is a size, "
-                    "|a - n| / max(|a|, |n|).", signed),
-        checks.Hint("these errors divide by |n| alone; the relative error divides by the "
-                    "larger of the two sizes, max(|a|, |n|).", over_numeric),
-        checks.Hint("for a correct backprop these errors are small but still too large (a "
-                    "central difference with eps = 1e-5 agrees to about 1e-10): is the "
-                    "numeric gradient a central difference with the step eps?", inaccurate),
     ]
 
 

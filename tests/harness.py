@@ -144,7 +144,7 @@ class NotebookKernel:
         return Run(status["ok"], "".join(texts))
 
     def exercise(self, answer_id: str, test_id: str, answer_source: str) -> Run:
-        """Run ``answer_source`` in place of an answer cell, then its test cell.
+        """Run ``answer_source`` in place of an answer cell, then a test cell.
 
         The solution's answer cell is run again afterwards, so that one
         experiment never leaks into the next.
@@ -215,16 +215,79 @@ def exercise_tests(notebook: str, answers: dict[str, str],
 
     cases = [(t, w) for t in test_ids for w in wrong.get(t, [])]
 
+    outputs: dict[str, dict[Wrong, str]] = {t: {} for t in test_ids}
+
+    def wrong_output(kernel, test_id, case) -> Run:
+        run = kernel.exercise(answers[test_id], test_id, case.source)
+        outputs[test_id][case] = run.output
+        return run
+
     @pytest.mark.parametrize("test_id,case", cases,
                              ids=[f"{t}-{w.label}" for t, w in cases])
     def test_wrong_answer_fails(kernel, test_id, case):
-        run = kernel.exercise(answers[test_id], test_id, case.source)
+        run = wrong_output(kernel, test_id, case)
         assert not run.ok, f"the wrong answer {case.label!r} passed:\n{run.output}"
         assert case.says in run.output, (
             f"expected the message to say {case.says!r}; it said:\n{run.output}")
 
+    @pytest.mark.parametrize("test_id", test_ids)
+    def test_hints_fire_only_for_their_mistake(kernel, test_id):
+        for case in wrong.get(test_id, []):
+            if case not in outputs[test_id]:  # run alone, not after the table
+                wrong_output(kernel, test_id, case)
+        assert not misplaced_hints(outputs[test_id]), "\n".join(
+            misplaced_hints(outputs[test_id]))
+
     return (kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
-            test_blank_stub_fails, test_wrong_answer_fails)
+            test_blank_stub_fails, test_wrong_answer_fails, test_hints_fire_only_for_their_mistake)
+
+
+def hint_lines(output: str) -> set[str]:
+    """The hint lines a check printed (``  hint: ...``), without their indent."""
+    return {line.strip() for line in output.splitlines() if line.strip().startswith("hint:")}
+
+
+def misplaced_hints(outputs: dict[Wrong, str]) -> list[str]:
+    """Hints that fired for a wrong answer they were not written for.
+
+    A hint line belongs to the wrong answers whose ``says`` it contains. It
+    must not fire for a wrong answer of another mistake: one whose ``says``
+    it does not contain, when it does contain some other answer's.
+    """
+    found = []
+    for wrong, output in outputs.items():
+        for line in hint_lines(output):
+            if wrong.says and wrong.says in line:
+                continue
+            owners = [w.label for w in outputs if w.says and w.says in line]
+            if owners:
+                found.append(f"{wrong.label!r} got the hint meant for {owners}: {line}")
+    return found
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A bug in an earlier exercise (answer cell ``answer_id`` replaced by
+    ``source``) that must not cost the later exercise whose test cell is
+    ``test_id``: that cell checks with the course's version in its place."""
+
+    label: str
+    answer_id: str
+    source: str
+    test_id: str
+
+
+def cascade_tests(cascades: list[Cascade]):
+    """A test that each one-bug earlier answer of ``cascades`` leaves the later
+    exercise's check passing, and says so; uses the module's ``kernel``."""
+
+    @pytest.mark.parametrize("case", cascades, ids=[c.label for c in cascades])
+    def test_bug_costs_only_its_own_exercise(kernel, case):
+        run = kernel.exercise(case.answer_id, case.test_id, case.source)
+        assert run.ok, f"{case.label}: the later check failed too:\n{run.output}"
+        assert "is checked with the course's" in run.output, run.output
+
+    return test_bug_costs_only_its_own_exercise
 
 
 @dataclass

@@ -167,3 +167,28 @@ def test_standing_in_checks_with_the_courses_function_and_gives_the_students_bac
     with checks.standing_in(_twice, quiet=True, _missing_before=course_step):
         assert globals()["_missing_before"] is course_step
     assert "_missing_before" not in globals()
+
+
+def test_a_failed_check_in_a_notebook_shows_its_message_once(tmp_path):
+    """In a real kernel: the message printed once, then one line, no traceback into checks."""
+    from harness import isolated_env
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path),
+                              env=isolated_env(tmp_path))
+    seen = []
+    try:
+        kc.execute_interactive(
+            "from nbutils import checks\n"
+            "checks.check_function(lambda x: x + 1, [checks.Case((1,), 3)], name='f')\n",
+            timeout=60, output_hook=seen.append, allow_stdin=False)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    printed = "".join(m["content"]["text"] for m in seen if m["msg_type"] == "stream")
+    errors = [m["content"] for m in seen if m["msg_type"] == "error"]
+    assert printed.count("✗ f: 0 of 1 checks passed.") == 1 and "expected 3" in printed
+    assert len(errors) == 1 and errors[0]["ename"] == "CheckFailed"  # still a failure
+    shown = "\n".join(errors[0]["traceback"])
+    assert len(errors[0]["traceback"]) == 1 and "checks.py" not in shown, shown
+    assert "what went wrong is above" in shown

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import symtable
 import sys
 import tomllib
 
@@ -109,6 +110,49 @@ def test_source_notebook_structure(name):
         points = nbgrader_meta(cell)["points"]
         unit = "point" if points == 1 else "points"
         assert f"({points} {unit})" in text, f"{cell.id}: heading with ({points} {unit})"
+
+
+CHECK_CELL_LINES = 25
+
+
+def _visible_check(cell) -> str:
+    return cell.source.split("### BEGIN HIDDEN TESTS")[0]
+
+
+def _top_level_names(source: str) -> set[str]:
+    """Names the cell itself binds: assignments, imports, defs, loop variables (not in
+    functions or comprehensions)."""
+    code = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                     for ln in source.splitlines())
+    table = symtable.symtable(code, "<cell>", "exec")
+    return {s.get_name() for s in table.get_symbols()
+            if s.is_assigned() or s.is_imported() or s.is_namespace()}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_check_cells_are_as_short_as_their_spec(name):
+    """A visible check is its docstring, its cases and a call; helpers live in nbutils."""
+    long = {nbgrader_meta(c)["grade_id"]: len(_visible_check(c).strip().splitlines())
+            for c in graded_test_cells(read(source_path(name)))}
+    assert {k: n for k, n in long.items() if n > CHECK_CELL_LINES} == {}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_check_cells_bind_no_public_name(name):
+    """Running a check again must not change what a later cell reads."""
+    bound = {}
+    for cell in graded_test_cells(read(source_path(name))):
+        public = sorted(n for n in _top_level_names(cell.source) if not n.startswith("_"))
+        if public:
+            bound[nbgrader_meta(cell)["grade_id"]] = public
+    assert bound == {}
+
+
+def test_the_name_finder_sees_what_a_cell_binds():
+    names = _top_level_names("import numpy as np\nfrom a import b as _c\nx, (y, z) = 1, (2, 3)\n"
+                             "for k in range(2): pass\ndef f(q): w = q\n"
+                             "s = sum(t for t in range(3))\n%matplotlib inline\n")
+    assert names == {"np", "_c", "x", "y", "z", "k", "f", "s"}
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -54,8 +54,9 @@ WRONG = {
     ],
 }
 
-(kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
- test_blank_stub_fails, test_wrong_answer_fails) = exercise_tests("01_neuron", ANSWERS, WRONG)
+(kernel, test_every_graded_test_cell_is_covered, test_solution_passes, test_blank_stub_fails,
+ test_wrong_answer_fails, test_hints_fire_only_for_their_mistake) = exercise_tests(
+    "01_neuron", ANSWERS, WRONG)
 
 TANH = "def sigmoid(z):\n    return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))\n"
 CLIP = ("def sigmoid(z):\n    z = np.clip(np.asarray(z, dtype=float), -500, 500)\n"

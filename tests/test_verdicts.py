@@ -26,7 +26,7 @@ def _roundtrip(value):
     None, True, 3, -2.5, float("nan"), float("inf"), "text", 1 + 2j,
     np.float64(0.25), np.int64(7), np.bool_(True),
     np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 2], dtype=np.int32),
-    np.array(["a", "b"]), np.zeros((0, 3)),
+    np.array(["a", "b"]), np.zeros((0, 3)), np.array(0.5), np.asfortranarray(np.eye(3)[:, :2]),
     [1, [2.0, "x"]], (1, (2, 3)), {"W1": np.ones((2, 2)), "b1": np.zeros(2), 3: None},
 ])
 def test_plain_data_crosses_unchanged(value):

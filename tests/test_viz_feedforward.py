@@ -131,3 +131,36 @@ def test_values_of_the_worked_example():
     assert v["z_h"] == pytest.approx([3.0, 3.0])
     assert v["z_o"] == pytest.approx(0.9525741268224334, rel=1e-12)
     assert v["o1"] == pytest.approx(0.7216325609518421, rel=1e-12)
+
+
+def _label_clashes(artists) -> list[str]:
+    """Labels whose boxes overlap another label, or a neuron that is not theirs."""
+    ax = artists.nodes["h1"].axes
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.canvas.draw()
+    inside = set(artists.node_texts.values())  # a neuron's own name or value
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts
+             if t.get_text() and t not in inside]
+    clashes = [f"{a!r} over {b!r}" for i, (a, box) in enumerate(boxes)
+               for b, other in boxes[i + 1:] if box.overlaps(other)]
+    for name, circle in artists.nodes.items():
+        cx, cy = ax.transData.transform(circle.center)
+        r = ax.transData.transform((circle.center[0] + circle.radius, 0))[0] - \
+            ax.transData.transform((circle.center[0], 0))[0]
+        for text, box in boxes:  # the box's nearest point to the centre, inside the circle?
+            nx, ny = min(max(cx, box.x0), box.x1), min(max(cy, box.y0), box.y1)
+            if np.hypot(nx - cx, ny - cy) < r:
+                clashes.append(f"{text!r} over the neuron {name}")
+    return clashes
+
+
+@pytest.mark.parametrize("labels", ["names", "keys"])
+def test_no_label_covers_another_in_the_pictures(labels):
+    """Notebook 02's pictures (figsize (6.4, 3.4)): 'w5: W2[0,0]' once sat on 'b1: b1[0]'."""
+    fig = live.new_figure(6.4, 3.4)
+    artists = ff.draw_network(fig.add_subplot(), labels=labels)
+    assert not _label_clashes(artists)
+
+
+def test_no_label_covers_another_in_the_explorer():
+    assert not _label_clashes(ff.example_widget().artists)

@@ -41,6 +41,12 @@ def test_point_beyond_the_plot_sits_on_its_edge():
     e.sliders["b"].value = 6.0  # z = 15
     x, _ = e.artists.point.get_data()
     assert x[0] == neuron.Z_LIMIT and e.z == pytest.approx(15.0)
+    assert e.artists.point.get_marker() == ">" and "beyond the plot" in e.readout.value
+    e.sliders["w2"].value = -3.0
+    e.sliders["b"].value = -6.0  # z = -15: the left edge
+    assert e.artists.point.get_marker() == "<" and "left edge" in e.readout.value
+    e.sliders["b"].value = 2.0  # z = -7: on the plot again
+    assert e.artists.point.get_marker() == "o" and "beyond" not in e.readout.value
 
 
 def test_a_broken_activation_falls_back_with_a_note():

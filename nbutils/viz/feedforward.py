@@ -32,7 +32,7 @@ EDGES = {"w1": ("x1", "h1"), "w2": ("x2", "h1"), "w3": ("x1", "h2"),
 BIASES = {"b1": "h1", "b2": "h2", "b3": "o1"}
 RADIUS = 0.62
 # an edge's label sits this far along it, nearer the neuron it feeds
-LABEL_AT = {"w1": 0.58, "w2": 0.72, "w3": 0.72, "w4": 0.58, "w5": 0.5, "w6": 0.5}
+LABEL_AT = {"w1": 0.58, "w2": 0.72, "w3": 0.72, "w4": 0.58, "w5": 0.62, "w6": 0.62}
 # in the live explorer the label sits beside its edge: +1 left of the edge's
 # direction (above a rising or flat edge), -1 right of it
 LABEL_SIDE = {"w1": 1, "w2": 1, "w3": -1, "w4": -1, "w5": 1, "w6": -1}

@@ -84,7 +84,7 @@ def plot_activation(ax, activation: Callable, z: float = 0.0,
     ax.grid(alpha=0.25)
     vline, = ax.plot([], [], color="#c05621", lw=1, ls="--")
     hline, = ax.plot([], [], color="#c05621", lw=1, ls="--")
-    point, = ax.plot([], [], "o", color="#c05621", ms=9, zorder=5)
+    point, = ax.plot([], [], "o", color="#c05621", ms=9, zorder=5, clip_on=False)
     artists = ActivationArtists(point, vline, hline)
     mark_point(artists, z, float(activation(np.asarray(z))), z_limit)
     return artists
@@ -92,9 +92,11 @@ def plot_activation(ax, activation: Callable, z: float = 0.0,
 
 def mark_point(artists: ActivationArtists, z: float, a: float,
                z_limit: float = Z_LIMIT) -> None:
-    """Move the marked point to ``(z, a)``; beyond the plot it sits on the edge."""
+    """Move the marked point to ``(z, a)``; beyond the plot it sits on the edge as an
+    arrow pointing the way to z (the readout says how far)."""
     zc = float(np.clip(z, -z_limit, z_limit))
     artists.point.set_data([zc], [a])
+    artists.point.set_marker("o" if zc == z else (">" if z > 0 else "<"))
     artists.vline.set_data([zc, zc], [0, a])
     artists.hline.set_data([-z_limit, zc], [a, a])
 
@@ -105,8 +107,16 @@ def readout_html(w, b, x, z: float, a: float) -> str:
     return (
         "<div style='font-family:monospace;font-size:14px'>"
         f"z = {html.escape(terms)} + ({b:g}) = <b class='nn-z'>{z:.4f}</b><br>"
-        f"a = f(z) = <b class='nn-a'>{a:.10f}</b></div>"
+        f"a = f(z) = <b class='nn-a'>{a:.10f}</b>{_beyond(z)}</div>"
     )
+
+
+def _beyond(z: float, z_limit: float = Z_LIMIT) -> str:
+    if abs(z) <= z_limit:
+        return ""
+    side = "right" if z > 0 else "left"
+    return (f"<br><i>z is beyond the plot, which shows z from {-z_limit:g} to {z_limit:g}: "
+            f"the arrow on its {side} edge points the way.</i>")
 
 
 class NeuronExplorer:

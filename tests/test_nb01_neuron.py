@@ -1,6 +1,6 @@
 """Notebook 01: every graded exercise fails blank, passes solved, fails when wrong."""
 
-from harness import Right, Wrong, exercise_tests, right_answer_tests
+from harness import Cascade, Right, Wrong, cascade_tests, exercise_tests, right_answer_tests
 
 ANSWERS = {  # graded test cell -> the answer cell it tests
     "sigmoid_values": "sigmoid",
@@ -77,6 +77,20 @@ RIGHT = {  # correct answers in other styles: full marks
               "def neuron_output(w, b, x):\n    z = b\n    for wi, xi in zip(w, x):\n"
               "        z = z + wi * xi\n    return sigmoid(z)\n"),
         Right("the @ operator", "def neuron_output(w, b, x):\n    return sigmoid(w @ x + b)\n"),
+        Right("tutorial: the Neuron class's feedforward",
+              "def neuron_output(w, b, x):\n    total = np.dot(w, x) + b\n"
+              "    return sigmoid(total)\n"),
+        Right("Python floats with math.fsum",
+              "import math\n\ndef neuron_output(w, b, x):\n"
+              "    return float(sigmoid(math.fsum(float(wi) * float(xi) for wi, xi in zip(w, x))"
+              " + b))\n"),
     ],
 }
 test_right_answer_passes = right_answer_tests(ANSWERS, RIGHT)
+
+_SIGMOID_WRONG = {w.label: w.source for w in WRONG["sigmoid_values"]}
+CASCADES = [  # a bug in sigmoid costs Exercise 1 only: neuron_output is checked with the course's
+    Cascade(f"sigmoid {label}", "sigmoid", _SIGMOID_WRONG[label], "neuron_output_values")
+    for label in list(_SIGMOID_WRONG)[:2]
+]
+test_bug_costs_only_its_own_exercise = cascade_tests(CASCADES)

@@ -494,6 +494,11 @@ CASCADES = [Cascade(f"numeric_gradient {label}", "numeric_gradient",
                     _wrong("numeric_gradient_values", label), "gradient_check_values")
             for label in ("one-sided difference", "divides by eps instead of 2 eps",
                           "shallow copies share the arrays", "minus before plus")]
+CASCADES += [Cascade(f"sigmoid_prime {label}, {later}", "sigmoid_prime",
+                     _wrong("sigmoid_prime_values", label), later)
+             for label in ("expects the activation (the tutorials' trap)",
+                           "naive formula overflows")
+             for later in ("backprop_values", "backprop_fixed_values")]
 test_bug_costs_only_its_own_exercise = cascade_tests(CASCADES)
 
 

@@ -135,6 +135,11 @@ WRONG = {
 
 
 RIGHT = {  # correct answers in other styles: full marks
+    "why_some_seeds_fail_answer": [
+        Right("a capital letter", _choice("C")),
+        Right("spaces around it", _choice(" c ")),
+        Right("a variable", "def why_some_seeds_fail():\n    answer = 'c'\n    return answer\n"),
+    ],
     "forward_batch_values": [
         Right("tutorial: np.dot, as its forward_propagation",
               "def forward(X, params):\n"

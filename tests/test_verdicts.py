@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -171,6 +172,42 @@ def test_the_courses_function_stands_in_inside_a_real_kernel(tmp_path):
             with checks.standing_in(train, quiet=True, sgd_step=_course_step_elsewhere):
                 pass
         assert np.array_equal(train(start, grads)["w"], [2.0, 3.0])
+    finally:
+        if calls is not None:
+            calls.close()
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_the_courses_function_stands_in_where_its_helpers_are_switched_off(tmp_path):
+    """Notebook 01's kernel has the course's sigmoid and sigmoid_array switched off; the
+    course's sigmoid still stands in for neuron_output's check: its helpers go with it."""
+    from jupyter_client.manager import start_new_kernel
+
+    from nbutils import activations, checks
+
+    copy = verdicts.switched_off_copy(ROOT / "nbutils", ["sigmoid", "neuron_output"], tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(copy.parent)}
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    calls = None
+    try:
+        seen = []
+        kc.execute_interactive(
+            "import numpy as np, nbutils\n"
+            "from nbutils import activations\n"
+            f"assert nbutils.__file__.startswith({str(copy)!r})\n"
+            "def sigmoid(z):\n    return 1 / (1 + np.exp(z))  # the bug: no minus\n"
+            "def neuron_output(w, b, x):\n    return sigmoid(np.dot(w, x) + b)\n"
+            "try:\n    activations.sigmoid_array(np.zeros(1))\n"
+            "except activations.ReferenceSwitchedOff:\n    print('OFF')\n",
+            timeout=30, output_hook=seen.append)
+        assert any(m["content"].get("text") == "OFF\n" for m in seen), seen
+        calls = verdicts.KernelCalls(km.get_connection_info(), 30)
+        neuron_output = verdicts.Proxy(calls, "neuron_output")
+        w, b, x = np.array([0.0, 1.0]), 4.0, np.array([2.0, 3.0])
+        with checks.standing_in(neuron_output, quiet=True, sigmoid=activations.sigmoid):
+            assert neuron_output(w, b, x) == pytest.approx(0.9990889488055994, rel=1e-12)
+        assert neuron_output(w, b, x) == pytest.approx(1 - 0.9990889488055994, rel=1e-9)
     finally:
         if calls is not None:
             calls.close()

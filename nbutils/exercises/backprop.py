@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .. import checks, gradient_checks, gradients, network
+from .. import activations, checks, gradient_checks, gradients, network
 from ..activations import sigmoid
 
 __all__ = ["CHOICES", "backprop_hints", "check_backprop", "check_backprop_fixed",
@@ -135,10 +135,13 @@ def backprop_hints() -> list[checks.Hint]:
 
 def check_backprop(backprop: Callable, cases: Sequence[checks.Case], *,
                    quiet: bool = False) -> None:
-    """``Case((x, y_true, params), grads)``: every partial derivative to 1e-7 relative."""
+    """``Case((x, y_true, params), grads)``: every partial derivative to 1e-7 relative,
+    with the course's sigmoid_prime in place of the student's (a mistake there costs
+    Exercise 1 only)."""
     __tracebackhide__ = True
-    gradient_checks.check_gradients(backprop, cases, rtol=1e-7, atol=1e-12,
-                                    hints=backprop_hints(), quiet=quiet)
+    with checks.standing_in(backprop, quiet=quiet, sigmoid_prime=activations.sigmoid_prime):
+        gradient_checks.check_gradients(backprop, cases, rtol=1e-7, atol=1e-12,
+                                        hints=backprop_hints(), quiet=quiet)
 
 
 # --- Exercise 3: numeric_gradient -------------------------------------------------------
@@ -247,5 +250,6 @@ def check_backprop_fixed(backprop_fixed: Callable, cases: Sequence[checks.Case],
                          quiet: bool = False) -> None:
     """Like :func:`check_backprop`: every partial derivative to 1e-7 relative."""
     __tracebackhide__ = True
-    gradient_checks.check_gradients(backprop_fixed, cases, rtol=1e-7, atol=1e-12,
-                                    hints=backprop_hints(), quiet=quiet)
+    with checks.standing_in(backprop_fixed, quiet=quiet, sigmoid_prime=activations.sigmoid_prime):
+        gradient_checks.check_gradients(backprop_fixed, cases, rtol=1e-7, atol=1e-12,
+                                        hints=backprop_hints(), quiet=quiet)

@@ -19,8 +19,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from harness import (ROOT, answer_cells, assignments, cell_by_grade_id, graded_test_cells,
-                     isolated_env, nbgrader_meta, read, source_path, student_path)
+from harness import (
+    ROOT,
+    answer_cells,
+    assignments,
+    cell_by_grade_id,
+    graded_test_cells,
+    isolated_env,
+    nbgrader_meta,
+    read,
+    source_path,
+    student_path,
+)
 
 pytestmark = pytest.mark.slow
 STYLES = 3

@@ -14,6 +14,7 @@ from harness import (
     right_answer_tests,
     source_path,
 )
+from test_gradient_checks import differences  # one home for the hand-made differences
 
 from nbutils import checks, data, gradient_checks, gradients, network
 from nbutils.exercises import backprop as exercise
@@ -552,18 +553,6 @@ def test_every_planted_mistake_is_caught_and_recognised(mistake, says):
         message = failure(check, mine(gradient_checks.with_mistake(mistake)), backprop_cases())
         assert message is not None and says in message, message
         assert message.count("hint:") == 1, message
-
-
-def differences(loss_fn, params, eps, how):
-    out = {}
-    for key, value in params.items():
-        out[key] = np.zeros(value.shape)
-        for idx in np.ndindex(value.shape):
-            plus, minus = network.copy_params(params), network.copy_params(params)
-            plus[key][idx] += eps
-            minus[key][idx] -= eps
-            out[key][idx] = how(loss_fn(plus), loss_fn(params), loss_fn(minus), eps)
-    return out
 
 
 def check_cases():

@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # JupyterLab refuses to run as root unless told to
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# kernels talk to the server over local sockets, not TCP, where the paths fit (see the script)
+KERNEL_FLAG = $$(tools/kernel-transport $(VENV)/bin/jupyter)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
@@ -30,11 +32,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 lab: setup
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks \
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(KERNEL_FLAG) --ServerApp.root_dir=notebooks \
 	    --LabApp.default_url=/lab/tree/index.ipynb $(LAB_ARGS)
 
 lab-instructor: setup
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(KERNEL_FLAG) --ServerApp.root_dir=. $(LAB_ARGS)
 
 # the browser tests need Debian's chromium; tools/ensure-chromium installs it
 # when it is missing and this machine allows it (SKIP_BROWSER=1 skips them)

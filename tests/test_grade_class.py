@@ -344,3 +344,16 @@ def test_a_cell_still_running_at_the_time_limit_is_left_out(tmp_path):
     assert r["score"] == 3
     assert "'neuron_output' was left out: it was still running when the submission reached " \
            "its 12 s limit" in r["reason"]
+
+
+def test_grading_prints_no_warning_of_ours(graded):
+    """The grader's output carries no warning an instructor cannot act on, and kernels
+    talk over IPC, so ipykernel's plain-text TCP warning is not in any log either.
+    (nbgrader's own SQLAlchemy warnings stay in its logs: they are not ours to fix.)"""
+    course, proc = graded
+    output = proc.stdout + proc.stderr
+    assert "warning" not in output.lower(), output[-3000:]
+    logs = [p for p in (course / "grading" / "logs").rglob("*") if p.is_file()]
+    assert logs, "the grader wrote its logs"
+    for path in logs:
+        assert "without encryption" not in path.read_text(errors="replace"), path

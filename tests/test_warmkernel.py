@@ -92,11 +92,15 @@ def probe(mode: str, tmp_path) -> dict:
     assert proc.returncode == 0, proc.stderr[-3000:]
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     info["cwd"] = info["cwd"].replace(str(folder), "<folder>")
+    info["stderr"] = proc.stderr
     return info
 
 
 def test_a_warm_kernel_looks_like_a_launched_one(tmp_path):
     cold, warm = probe("cold", tmp_path), probe("warm", tmp_path)
+    # the grader's kernels talk over IPC: no plain-text TCP, and no warning about it
+    assert "without encryption" in cold.pop("stderr")
+    assert "without encryption" not in warm.pop("stderr")
     assert warm.pop("kernel was the spare") is True
     assert cold.pop("kernel was the spare") is False
     # fresh randomness in each: the grader's numpy state is not handed down

@@ -1054,6 +1054,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-export", action="store_true", help="do not write grades.csv")
     parser.add_argument("--no-reports", action="store_true",
                         help="no feedback and no summary")
+    parser.add_argument("--roster", type=Path, metavar="CSV",
+                        help="the class's Canvas gradebook export: also write canvas.csv, "
+                             "which Canvas imports (default: roster.csv in the course, if any)")
+    parser.add_argument("--roster-match", choices=sorted(canvas_match()), default="sis_login_id",
+                        help="the roster column that holds nbgrader's student ids")
     parser.add_argument("--collect-flat", type=Path, metavar="DIR",
                         help="first copy DIR/<student>_*.ipynb into submitted/ "
                              "(needs exactly one --assignment)")
@@ -1081,7 +1086,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nbutils-grade: cannot build the sandbox: {exc}. Grade without it "
               "(student code then runs with your rights): --no-sandbox", file=sys.stderr)
         return 2
+    roster = args.roster or args.course_dir / "roster.csv"
+    if not args.no_export and (args.roster or roster.exists()):
+        if not write_canvas(args.course_dir, roster, args.roster_match):
+            return 1
     return 0 if results else 1
+
+
+def canvas_match() -> dict:
+    from .canvas import MATCH_BY
+
+    return MATCH_BY
+
+
+def write_canvas(course_dir: Path, roster: Path, match_by: str) -> bool:
+    """canvas.csv beside grades.csv, from the roster; says whom it could not place."""
+    from . import canvas
+
+    submitted_dir = Path(course_dir) / "submitted"
+    submitted = {(s.name, a.name) for s in submitted_dir.iterdir() if s.is_dir()
+                 for a in s.iterdir() if a.is_dir()} if submitted_dir.is_dir() else set()
+    try:
+        export = canvas.write_gradebook(Path(course_dir) / "grades.csv", roster,
+                                        Path(course_dir) / "canvas.csv", match_by, submitted)
+    except (OSError, canvas.RosterError) as exc:
+        print(f"✗ canvas.csv not written: {exc}", file=sys.stderr)
+        return False
+    print("\n".join(export.lines()))
+    return True
 
 
 if __name__ == "__main__":

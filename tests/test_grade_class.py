@@ -357,3 +357,29 @@ def test_grading_prints_no_warning_of_ours(graded):
     assert logs, "the grader wrote its logs"
     for path in logs:
         assert "without encryption" not in path.read_text(errors="replace"), path
+
+
+def test_a_canvas_roster_gets_every_student_and_reports_the_stranger(graded):
+    """make grade with the LMS's roster writes canvas.csv: everyone on the roster with
+    their score, 0 for the one who handed nothing in, and the one graded but not on
+    the roster named in the output and in canvas-not-on-roster.csv, never dropped."""
+    course, _ = graded
+    stranger, *enrolled = sorted(CLASS)
+    roster = course / "canvas-export.csv"
+    with open(roster, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"])
+        writer.writerow(["    Points Possible", "", "", "", ""])
+        for i, login in enumerate([*enrolled, "absent"]):
+            writer.writerow([f"Student {i}", str(1000 + i), f"S{i}", login, "NN"])
+    proc = run_grader(course, "--roster", str(roster))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not on the roster" in proc.stdout and stranger in proc.stdout
+    scores = {r["student_id"]: r["score"] for r in csv.DictReader(open(course / "grades.csv"))}
+    rows = list(csv.reader(open(course / "canvas.csv")))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", NAME]
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == FULL
+    got = {r[3]: float(r[5]) for r in rows[2:]}
+    assert got == {**{s: float(scores[s]) for s in enrolled}, "absent": 0.0}
+    strays = list(csv.DictReader(open(course / "canvas-not-on-roster.csv")))
+    assert [r["student_id"] for r in strays] == [stranger]

@@ -233,10 +233,10 @@ def run() -> dict[str, float]:
             for course in (a, b, c):
                 build_course(course, names, students)
             # alternate the order, so that none always runs on a warmer machine
-            steps = [lambda: seq.append(seq_load.measure(sequential, a, names, env)),
-                     lambda: par.append(par_load.measure(parallel, b, names, env)),
-                     lambda: bare.append(bare_load.measure(parallel, c, names, env,
-                                                           "--no-sandbox"))]
+            steps = [lambda a=a: seq.append(seq_load.measure(sequential, a, names, env)),
+                     lambda b=b: par.append(par_load.measure(parallel, b, names, env)),
+                     lambda c=c: bare.append(bare_load.measure(parallel, c, names, env,
+                                                               "--no-sandbox"))]
             for step in (steps if r % 2 == 0 else steps[::-1]):
                 step()
             sa, sb, sc = scores(a), scores(b), scores(c)

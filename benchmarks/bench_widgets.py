@@ -1,7 +1,7 @@
 """How long one slider move of each notebook's widget takes, and what it saves.
 
-For every ``nbutils.viz`` module with ``example_widget()`` (the widget exactly
-as its notebook shows it):
+For every widget of :data:`nbutils.widgets.examples.BY_NOTEBOOK` (each exactly
+as its notebook shows it), named after its example function:
 
 - ``slider_update_ms.<module>``: median time of one slider move, everything
   the kernel does for it: the compute, the artist updates, the redraw
@@ -20,9 +20,7 @@ as its notebook shows it):
 
 from __future__ import annotations
 
-import importlib
 import io
-import pkgutil
 import statistics
 import warnings
 
@@ -40,15 +38,11 @@ UNITS: dict[str, str] = {}
 NOTES: dict[str, str] = {}
 
 
-def widget_modules() -> dict[str, object]:
-    import nbutils.viz
+def widget_examples() -> dict[str, object]:
+    """Example name -> the function that builds it, in notebook order."""
+    from nbutils.widgets import examples
 
-    found = {}
-    for info in pkgutil.iter_modules(nbutils.viz.__path__):
-        module = importlib.import_module(f"nbutils.viz.{info.name}")
-        if callable(getattr(module, "example_widget", None)):
-            found[info.name] = module
-    return found
+    return {make.__name__: make for makes in examples.BY_NOTEBOOK.values() for make in makes}
 
 
 def plan(widget, n: int) -> list[tuple[object, float]]:
@@ -124,21 +118,19 @@ class _FreshPNG:
             f.write(self.png())
 
 
-def fresh_render_ms(module) -> float:
+def fresh_render_ms(make) -> float:
     """Build the example widget anew with every refresh a full savefig: one update's cost."""
     import nbutils.live as live
 
-    originals = {m: m.LiveFigure for m in (live, module) if hasattr(m, "LiveFigure")}
+    original = live.LiveFigure
     try:
-        for m in originals:
-            m.LiveFigure = _FreshPNG
+        live.LiveFigure = _FreshPNG
         t0 = clock()
-        w = module.example_widget()
+        w = make()
         elapsed = (clock() - t0) * 1e3
         frames = w.live.frames
     finally:
-        for m, cls in originals.items():
-            m.LiveFigure = cls
+        live.LiveFigure = original
     return elapsed / max(frames, 1)
 
 
@@ -160,10 +152,10 @@ def canvas_redraw_ms(widget, moves) -> float:
 def run() -> dict[str, float]:
     warnings.filterwarnings("ignore")
     results: dict[str, float] = {}
-    for name, module in widget_modules().items():
+    for name, make in widget_examples().items():
         ours, fresh, canvas = [], [], []
         for _ in range(RUNS):
-            w = module.example_widget()
+            w = make()
             moves = plan(w, MOVES)
             move(w, *moves[-1])  # warm caches (text layout, fonts) before timing
             frames0 = w.live.frames
@@ -172,7 +164,7 @@ def run() -> dict[str, float]:
                 NOTES[f"slider_update_ms.{name}"] = (
                     f"{w.live.frames - frames0} of {len(moves)} moves redrew the figure; the "
                     "others changed only the readout (e.g. a learning rate before training)")
-            fresh.append(fresh_render_ms(module))
+            fresh.append(fresh_render_ms(make))
             canvas.append(canvas_redraw_ms(w, moves[:6]))
         speedups = [f / o for f, o in zip(fresh, ours, strict=True)]
         for key, values, unit in [(f"slider_update_ms.{name}", ours, "ms"),

@@ -7,7 +7,14 @@ part removed by nbgrader), and of an error only its name and message are kept,
 never the traceback (IPython tracebacks quote the source lines).
 
 The summary (``grading/summary.md``, ``.html`` and ``.png``) gives for every
-exercise the score distribution and the most common failure messages.
+exercise the score distribution and the most common failures.
+
+What went wrong is read as data, never from the wording: a failed check leaves
+in its cell, beside the error, a record (:data:`nbutils.checks.RECORD_MIME`:
+the check, the kind of problem, the hints shown). The page names the kind; the
+summary counts a failure by its first hint, else by its kind. Only an error
+that is not a check's (a name left undefined, a test cell's own assert) is
+counted by its text (:func:`signature`).
 """
 
 from __future__ import annotations
@@ -15,8 +22,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
+
+from nbutils.checks import RECORD_MIME
 
 from . import cell_source, nbgrader_meta
 
@@ -66,6 +76,15 @@ def cell_output(cell: dict) -> tuple[bool, str]:
     return error is None, text.strip()
 
 
+def check_record(cell: dict) -> dict | None:
+    """The record a failed check left in an executed cell (kind, hints, ...), or None."""
+    for out in cell.get("outputs", []):
+        record = out.get("data", {}).get(RECORD_MIME) if isinstance(out, dict) else None
+        if isinstance(record, dict):
+            return record
+    return None
+
+
 def _notebooks(folder: Path) -> dict[str, dict]:
     out = {}
     for path in sorted(folder.glob("*.ipynb")):
@@ -94,8 +113,17 @@ def annotate(course, result) -> dict[str, dict]:
             continue
         ok, text = cell_output(cell)
         c["ok"] = ok and c["score"] >= c["max"]
+        record = check_record(cell) if not ok else None
+        if record is not None:
+            c["kind"] = str(record.get("label") or record.get("kind") or "")
+            c["detail"] = str(record.get("detail") or "")
+            c["check"] = str(record.get("check") or "")
+            c["hints"] = [withhold(str(h), hidden) for h in record.get("hints", [])]
         if not ok and result.left_out:
-            text += _left_out_hint(text, result.left_out)
+            hint = _left_out_hint(text, result.left_out)
+            if hint:
+                text += f"\nhint: {hint}"
+                c["hints"] = [hint] + c.get("hints", [])
         c["message"] = withhold(text, hidden)
     return graded
 
@@ -162,21 +190,24 @@ def write_feedback(course, result) -> list[Path]:
                  f"<b>{result.score:g} of {result.max_score:g} points</b>.</p>"]
         if result.outcome != "graded" or result.reason:
             parts.append(f"<p class=note><b>{e(result.outcome)}</b>: {e(result.reason)}</p>")
-        parts.append("<table><tr><th>exercise</th><th>points</th><th></th></tr>")
+        parts.append("<table><tr><th>exercise</th><th>points</th><th></th>"
+                     "<th>what went wrong</th></tr>")
         cells = [c for c in result.cells if c["notebook"] == name]
         for c in cells:
             mark = "<span class=ok>✓ passed</span>" if c.get("ok") else \
                 "<span class=bad>✗ failed</span>"
             parts.append(f"<tr><td><a href='#{e(c['id'])}'>{e(c['id'])}</a></td>"
-                         f"<td>{c['score']:g} / {c['max']:g}</td><td>{mark}</td></tr>")
+                         f"<td>{c['score']:g} / {c['max']:g}</td><td>{mark}</td>"
+                         f"<td>{e(_kind_text(c))}</td></tr>")
         parts.append("</table>")
         answers = [c for c in graded.get(name, {}).get("cells", [])
                    if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")]
         own = _left_out_answers(course, result, name)
         for c in cells:
             mark = "✓" if c.get("ok") else "✗"
+            kind = f" — {e(_kind_text(c))}" if _kind_text(c) else ""
             parts.append(f"<div class=box id='{e(c['id'])}'><h3>{mark} {e(c['id'])}: "
-                         f"{c['score']:g} of {c['max']:g} points</h3>")
+                         f"{c['score']:g} of {c['max']:g} points{kind}</h3>")
             parts.append(f"<pre>{e(c.get('message') or '(no output)')}</pre>")
             if c["id"] in visible:
                 parts.append("<details><summary>the visible checks of this exercise "
@@ -198,18 +229,32 @@ def write_feedback(course, result) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(parts), encoding="utf-8")
         written.append(path)
+    _copy_timestamp(course, result)
     return written
+
+
+def _copy_timestamp(course, result) -> None:
+    """The hand-in's timestamp.txt and submission_secret.txt beside its feedback, as
+    nbgrader's generate_feedback leaves them: ``nbgrader release_feedback`` reads both
+    to tell which hand-in the feedback answers (and the secret makes its file name)."""
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        src = course.submitted / result.student / result.assignment / name
+        if src.is_file():
+            dest = course.feedback / result.student / result.assignment / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
 
 
 _NOT_DEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
 def _left_out_hint(message: str, left_out: list) -> str:
-    """A hint line when a check failed only because a left-out cell defined what it calls."""
+    """A hint when a test failed only because a left-out cell defined what it calls
+    (read from Python's NameError, not from a check's words)."""
     for name in _NOT_DEFINED.findall(message):
         for c in left_out:
             if name in c.get("defines", ()):
-                return (f"\nhint: {name} was not defined because {c['cell']} was left out "
+                return (f"{name} was not defined because {c['cell']} was left out "
                         "when grading (it stopped the kernel or never finished)")
     return ""
 
@@ -231,11 +276,32 @@ def _left_out_answers(course, result, name: str) -> dict[str, tuple[str, str]]:
             for c in left if c["grade_id"] in sources}
 
 
+def _kind_text(cell: dict) -> str:
+    """The kind of problem a failed cell's check recorded, with its detail ("" if none)."""
+    kind = str(cell.get("kind") or "")
+    detail = str(cell.get("detail") or "")
+    return f"{kind} ({detail})" if kind and detail else kind
+
+
 # ------------------------------------------------------------------ summary
 
 
+def failure_label(cell: dict) -> str:
+    """What a failed cell counts as in the summary, read from its check's record: the
+    first hint shown, else the kind of problem and the check that found it. Only a
+    failure no check recorded (an error of Python's, a test cell's own assert) is
+    counted by its text."""
+    if cell.get("hints"):
+        return str(cell["hints"][0])
+    if cell.get("kind"):
+        check = cell.get("check") or ""
+        return f"{check}: {_kind_text(cell)}" if check else _kind_text(cell)
+    return signature(cell.get("message", ""))
+
+
 def signature(message: str) -> str:
-    """The gist of a failure message, with its numbers taken out, for counting."""
+    """The gist of a failure message that carries no check record, with its numbers
+    taken out, for counting."""
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
     for ln in lines:
         if ln.startswith("hint:"):
@@ -272,7 +338,7 @@ def summarise(results: list) -> list[dict]:
                 if r.outcome in ("failed", "timed out"):
                     row["failures"][f"{r.outcome}: {r.reason.split(':')[0]}"] += 1
                 else:
-                    row["failures"][signature(c.get("message", ""))] += 1
+                    row["failures"][failure_label(c)] += 1
     out = []
     for (_a, _e), row in sorted(rows.items()):
         s = row["scores"]

@@ -40,12 +40,15 @@ import numpy as np
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from nbutils.checks import RECORD_MIME, CheckFailed
+
 from . import kernel_calls as kc_codec
 from .kernel_calls import NotPlain, decode, encode
 
 # the grader imports these for a name the kernel says is a module; others stay unbound
 MODULES = ("numpy", "math", "nbutils", "itertools", "functools", "collections", "statistics")
-DISPLAY_ONLY = ("matplotlib", "IPython", "ipywidgets", "nbutils.viz", "nbutils.live")
+DISPLAY_ONLY = ("matplotlib", "IPython", "ipywidgets", "nbutils.plots", "nbutils.widgets",
+                "nbutils.live", "nbutils.palette")
 PRINTED = "[printed by your code while the test called {name}]"
 PRINTED_CAP = 20_000  # characters of a call's printing kept
 
@@ -467,6 +470,10 @@ class GradeOutside(Execute):
             ename, evalue = type(error).__name__, str(error)
             outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
                                         traceback=[f"{ename}: {evalue}"]))
+            record = getattr(error, "record", None)  # a failed check's kind, as data
+            if isinstance(error, CheckFailed) and isinstance(record, dict):
+                outputs.append(NotebookNode(output_type="display_data", metadata={},
+                                            data={RECORD_MIME: record}))
         cell.outputs = outputs
 
     def _hand_back(self, calls: KernelCalls, before: dict) -> None:
@@ -492,22 +499,25 @@ class GradeOutside(Execute):
 # (nbutils module, function); in a grading sandbox for a notebook, those of its
 # exercises raise instead (see switched_off_copy)
 REFERENCES = {
+    # sigmoid computes through sigmoid_array, which is the same function for float arrays
     "sigmoid": [("activations", "sigmoid"), ("activations", "sigmoid_array")],
-    "neuron_output": [("network", "neuron_output")],
     "feedforward": [("network", "feedforward")],
-    "feedforward_batch": [("network", "forward"), ("mlp", "forward")],
-    "mse_loss": [("losses", "mse_loss"), ("mlp", "mse")],
+    "feedforward_batch": [("network", "feedforward_batch")],
+    "mse_loss": [("losses", "mse_loss")],
     "sigmoid_prime": [("activations", "sigmoid_prime")],
-    "backprop": [("gradients", "backprop"), ("gradient_checks", "_backprop")],
-    "backprop_fixed": [("gradients", "backprop"), ("gradient_checks", "_backprop")],
+    # backprop runs gradients.STEPS through chain_rule: chain_rule(STEPS, ...) is backprop
+    "backprop": [("gradients", "backprop"), ("gradients", "chain_rule")],
+    "backprop_fixed": [("gradients", "backprop"), ("gradients", "chain_rule")],
+    # the hints' table of forward, backward and central differences holds the answer too
     "numeric_gradient": [("gradients", "numeric_gradient"),
                          ("gradient_checks", "_differences")],
-    "sgd_step": [("training", "sgd_step"), ("mlp", "step")],
-    "train": [("training", "train"), ("training", "train_layers"), ("mlp", "descend")],
-    "forward": [("mlp", "forward"), ("network", "forward"), ("training", "forward_layers")],
-    "backward": [("mlp", "backward"), ("training", "backprop_layers")],
-    "train_xor": [("mlp", "train"), ("mlp", "descend"), ("mlp", "train_many"),
-                  ("mlp", "train_snapshots"), ("training", "train_layers")],
+    "sgd_step": [("training", "sgd_step")],
+    "train": [("training", "train")],
+    "forward": [("mlp", "forward")],
+    "backward": [("mlp", "backward")],
+    # train_xor is init_params then descend, which trains from any start (train_many
+    # calls descend, so it is off with it)
+    "train_xor": [("mlp", "train_xor"), ("mlp", "descend")],
 }
 SWITCHED_OFF = ("while grading, the course's own nbutils.{module}.{function} is switched "
                 "off: it computes the answer to this notebook's exercise {exercise}, which "

@@ -9,38 +9,35 @@ dL/db1, then dL/dw3, dL/dw4, dL/db2), with what was expected and what came
 back. Like :mod:`nbutils.checks`, on whose ``compare`` and ``CheckFailed``
 it is built, it never crashes on what the function returns: not a dict,
 missing keys, wrong shapes, NaN, an exception or a missing ``return`` each
-become one plain message.
+become one plain message, and one :class:`checks.Kind` (data: hints show for a
+wrong value only).
 
     from nbutils import checks, gradient_checks
     gradient_checks.check_gradients(backprop, [checks.Case((x, y_true, params), grads)])
 
 Also here: :func:`print_table` (a gradient check, parameter by parameter),
-:func:`with_mistake` (a backprop with one known mistake, for hints, tests and
-the find-the-bug exercise), :func:`numeric_hints` and :func:`check_choices` (a
+:func:`numeric_hints` and :func:`check_choices` (a
 multiple-choice answer). The hints for notebook 04's other exercises are in
 :mod:`nbutils.exercises.backprop`.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from . import checks, network
-from .activations import sigmoid, sigmoid_prime
+from .gradients import relative_error
 
 __all__ = [
-    "MISTAKES",
     "ORDER",
     "check_choices",
     "check_gradients",
     "entries",
     "numeric_hints",
     "print_table",
-    "with_mistake",
 ]
 
 # the tutorial's nine names in the order backprop computes their derivatives
@@ -50,9 +47,6 @@ _NAME_AT = {where: name for name, where in network.WHERE.items()}
 
 # bound now, like nbutils.checks: an answer cell that patches numpy changes nothing here
 _asarray = np.asarray
-_isfinite = np.isfinite
-_abs = np.abs
-_maximum = np.maximum
 
 
 # --- which partial derivative is which -------------------------------------------------
@@ -114,97 +108,81 @@ def check_gradients(
     failing case, prints what went wrong and raises :class:`checks.CheckFailed`:
     for wrong values, the first wrong partial derivative in the order
     backprop computes them, expected and got, and which others are right or
-    wrong. ``hints`` are ``checks.Hint``; their ``when(got, expected, *args)``
-    receives the two dicts (of float arrays) and the case's arguments.
-    A function that changes the params it is given fails too. Returns None.
+    wrong. ``hints`` are ``checks.Hint``, shown for wrong values only; their
+    ``when(got, expected, *args)`` receives the two dicts (of float arrays) and the
+    case's arguments. A function that changes the params it is given fails too.
+    Returns None.
     """
     __tracebackhide__ = True
     cases = list(cases)
     name = name or getattr(fn, "__name__", "your function")
-    if not callable(fn):
-        _fail(name, [f"  `{name}` is a {type(fn).__name__}, not a function."], 0, len(cases))
-    module = getattr(fn, "__module__", "") or ""
-    if module.split(".")[0] == "nbutils":
-        _fail(name, [f"  `{name}` is the course library's own version ({module}), not "
-                     "yours. Write the function in the cell above."], 0, len(cases))
+    checks.must_be_theirs(fn, name, len(cases))
     for i, case in enumerate(cases):
-        call = f"  calling {name} for {case.label}" if case.label else \
-            f"  calling {name}({', '.join(checks.describe(a, 40) for a in case.args)})"
-        args = tuple(_copy(a) for a in case.args)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", RuntimeWarning)
-                got = fn(*args, **case.kwargs)
-        except NotImplementedError:
-            _fail(name, [f"  `{name}` is not written yet: replace the line "
-                         "`raise NotImplementedError()` with your code."], i, len(cases))
-        except Exception as exc:
-            _fail(name, [call, f"  raised {type(exc).__name__}: {exc}"]
-                  + [f"  hint: {h}" for h in _exception_hints(exc)], i, len(cases))
+        call = f"{name} for {case.label}" if case.label else \
+            f"{name}({', '.join(checks.describe(a, 40) for a in case.args)})"
+        args, got = checks.call_case(fn, name, case, call, i, len(cases), copy=_copy,
+                                     hints_for=_exception_hints)
         changed = _changed_argument(args, case.args)
         if changed:
-            _fail(name, [call, f"  problem: it changed the {changed} it was given. Work on "
-                         "copies: `dict(params)` or `params.copy()` copy the dict but share "
-                         "its arrays; copy each array, e.g. "
-                         "`{k: v.copy() for k, v in params.items()}`."], i, len(cases))
-        lines = _problem_lines(got, case.expected, rtol, atol)
-        if lines:
-            if lines[0].startswith("  first wrong"):
-                for message in _matching(hints, got, case.expected, case.args):
-                    lines.append(f"  hint: {message}")
-            _fail(name, [call] + lines, i, len(cases))
+            checks.fail(name, [f"  calling {call}", f"  problem: it changed the {changed} it "
+                               "was given. Work on copies: `dict(params)` or `params.copy()` "
+                               "copy the dict but share its arrays; copy each array, e.g. "
+                               "`{k: v.copy() for k, v in params.items()}`."], i, len(cases),
+                        kind=checks.Kind.CHANGED_INPUT)
+        found = _dict_problem(got, case.expected, rtol, atol)
+        if found is not None:
+            problem, lines, shown = found
+            shown += _matching(problem, hints, got, case.expected, case.args)
+            checks.fail(name, [f"  calling {call}"] + lines, i, len(cases), kind=problem.kind,
+                        hints=shown)
     if not quiet:
         print(f"✓ {name}: all {len(cases)} checks passed "
               f"({sum(len(entries(c.expected)) for c in cases)} partial derivatives).")
 
 
-def _problem_lines(got: Any, expected: Mapping, rtol: float, atol: float) -> list[str]:
-    """What is wrong with ``got`` as a gradient dict, as message lines (empty if right)."""
+def _dict_problem(got: Any, expected: Mapping, rtol: float,
+                  atol: float) -> tuple[checks.Problem, list[str], list[str]] | None:
+    """What is wrong with ``got`` as a gradient dict: the problem, its message lines and
+    the hints it brings; None if ``got`` is right."""
     keys = list(expected)
     wanted = ", ".join(repr(k) for k in keys)
     if got is None:
-        return ["  problem: it returned None. Did you forget the `return` statement, "
-                "or print the result instead of returning it?"]
+        return checks.RETURNED_NONE, [f"  problem: {checks.RETURNED_NONE}"], []
     if not isinstance(got, Mapping):
-        text = f"  problem: it returned a {type(got).__name__} ({checks.describe(got)}); " \
-               f"a dict with the keys {wanted} was expected"
+        text = f"it returned a {type(got).__name__} ({checks.describe(got)}); a dict with " \
+               f"the keys {wanted} was expected"
         if isinstance(got, (tuple, list)) and len(got) == len(keys):
             text += f". Put the {len(keys)} arrays in a dict: {{{keys[0]!r}: ..., ...}}"
-        return [text + "."]
+        problem = checks.Problem(checks.Kind.WRONG_TYPE, text + ".")
+        return problem, [f"  problem: {problem}"], []
     missing = [k for k in keys if k not in got]
     if missing:
-        text = f"  problem: the dict it returned has no key {missing[0]!r} " \
-               f"(keys expected: {wanted}; keys found: " \
-               f"{', '.join(repr(k) for k in got) or 'none'})."
-        lines = [text]
-        if set(network.NAMES) <= set(got):
-            lines.append("  hint: it returned the tutorial's nine names. Gradients are shaped "
-                         "like params: network.from_named(**...) turns nine named numbers "
-                         "into that dict.")
-        return lines
-    arrays = {}
+        problem = checks.Problem(checks.Kind.WRONG_KEYS, (
+            f"the dict it returned has no key {missing[0]!r} (keys expected: {wanted}; keys "
+            f"found: {', '.join(repr(k) for k in got) or 'none'})."))
+        hints = ["it returned the tutorial's nine names. Gradients are shaped like params: "
+                 "network.from_named(**...) turns nine named numbers into that dict."] \
+            if set(network.NAMES) <= set(got) else []
+        return problem, [f"  problem: {problem}"], hints
     for key in keys:
         problem = checks.compare(got[key], expected[key], rtol=rtol, atol=atol)
-        if problem is None:
-            arrays[key] = _asarray(got[key], dtype=float)
-            continue
-        try:
-            arr = _asarray(got[key], dtype=float)
-            exp = _asarray(expected[key], dtype=float)
-            structural = arr.shape != exp.shape or not np.all(_isfinite(arr))
-        except Exception:
-            structural = True
-        if structural:
-            lines = [f"  problem: grads[{key!r}]: {problem}"]
-            if "shape" in problem:
-                lines.append(f"  hint: every gradient has the shape of its parameter: "
-                             f"grads[{key!r}] like params[{key!r}], which is "
-                             f"{_asarray(expected[key]).shape}.")
-            return lines
-        arrays[key] = arr
+        if problem is not None and problem.kind is not checks.Kind.WRONG_VALUE:
+            shape = _asarray(expected[key]).shape
+            hints = [f"every gradient has the shape of its parameter: grads[{key!r}] like "
+                     f"params[{key!r}], which is {shape}."] \
+                if problem.kind is checks.Kind.WRONG_SHAPE else []
+            return problem, [f"  problem: grads[{key!r}]: {problem}"], hints
+    return _first_wrong({k: _asarray(got[k], dtype=float) for k in keys}, expected, rtol, atol)
+
+
+def _first_wrong(arrays: Mapping, expected: Mapping, rtol: float,
+                 atol: float) -> tuple[checks.Problem, list[str], list[str]] | None:
+    """The first wrong partial derivative of ``arrays`` (float arrays shaped like
+    ``expected``), in the order backprop computes them, and which others are wrong."""
+    order = entries(expected)
     right, wrong = [], []
     first = None
-    for key, idx, label in entries(expected):
+    for key, idx, label in order:
         g, e = float(arrays[key][idx]), float(_asarray(expected[key], dtype=float)[idx])
         problem = checks.compare(g, e, rtol=rtol, atol=atol)
         if problem is None:
@@ -214,7 +192,7 @@ def _problem_lines(got: Any, expected: Mapping, rtol: float, atol: float) -> lis
         if first is None:
             first = (key, idx, label, g, e, problem)
     if first is None:
-        return []
+        return None
     key, idx, label, g, e, problem = first
     lines = [
         f"  first wrong partial derivative (in the order backprop computes them): "
@@ -223,14 +201,14 @@ def _problem_lines(got: Any, expected: Mapping, rtol: float, atol: float) -> lis
         f"  got      {checks.describe(g)}",
         f"  problem: {problem}",
     ]
-    done = right[: [lbl for _, _, lbl in entries(expected)].index(label)]
+    done = right[: [lbl for _, _, lbl in order].index(label)]
     if done:
         lines.append(f"  right before it: {_short(done)}")
     if len(wrong) > 1:
         lines.append(f"  also wrong: {_short(wrong[1:])}")
     else:
         lines.append("  every other partial derivative is right.")
-    return lines
+    return problem, lines, []
 
 
 def _short(labels: list[str], limit: int = 12) -> str:
@@ -262,28 +240,22 @@ def _changed_argument(copies: tuple, originals: tuple) -> str | None:
     return None
 
 
-def _matching(hints: Sequence[checks.Hint], got: Mapping, expected: Mapping,
-              args: tuple) -> list[str]:
-    found = []
+def _matching(problem: checks.Problem, hints: Sequence[checks.Hint], got: Mapping,
+              expected: Mapping, args: tuple) -> list[str]:
+    if problem.kind is not checks.Kind.WRONG_VALUE or not hints:
+        return []
     try:
         got_arrays = {k: _asarray(v, dtype=float) for k, v in got.items()}
         exp_arrays = {k: _asarray(v, dtype=float) for k, v in expected.items()}
     except Exception:
-        return found
-    for hint in hints:
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                if hint.when(got_arrays, exp_arrays, *(_copy(a) for a in args)):
-                    found.append(hint.message)
-        except Exception:
-            continue
-    return found
+        return []
+    return checks.matching_hints(problem, hints, got_arrays, exp_arrays,
+                                 *(_copy(a) for a in args))
 
 
-def _fail(name: str, lines: list[str], passed: int, total: int) -> None:
+def _fail(name: str, lines: list[str], kind: checks.Kind) -> None:
     __tracebackhide__ = True
-    checks.fail(name, lines, passed, total)
+    checks.fail(name, lines, 0, 1, kind=kind)
 
 
 def _copy(value: Any) -> Any:
@@ -301,13 +273,7 @@ def _copy(value: Any) -> Any:
 
 def relative_errors(analytic: Mapping, numeric: Mapping) -> dict:
     """``|a - n| / max(|a|, |n|)`` for every entry (0 where both are 0), shaped like params."""
-    out = {}
-    for key in numeric:
-        a = _asarray(analytic[key], dtype=float)
-        n = _asarray(numeric[key], dtype=float)
-        scale = _maximum(_abs(a), _abs(n))
-        out[key] = np.divide(_abs(a - n), scale, out=np.zeros_like(scale), where=scale > 0)
-    return out
+    return {key: relative_error(analytic[key], numeric[key]) for key in numeric}
 
 
 def print_table(analytic: Mapping, numeric: Mapping, tol: float = 1e-7) -> None:
@@ -327,99 +293,26 @@ def print_table(analytic: Mapping, numeric: Mapping, tol: float = 1e-7) -> None:
     print("\n".join(rows))
 
 
-# --- known mistakes -----------------------------------------------------------------------
-
-MISTAKES = {
-    "sign": "dL/dy_pred = 2 (y_true - y_pred): the sign is flipped",
-    "no_two": "dL/dy_pred = -(y_true - y_pred): the factor 2 is missing",
-    "activation": "sigmoid_prime applied to the activations h and y_pred",
-    "activation_hidden": "sigmoid_prime applied to the hidden activations h",
-    "activation_output": "sigmoid_prime applied to the output activation y_pred",
-    "activation_h1": "sigmoid_prime applied to h1's activation (hidden neuron h1 only)",
-    "activation_h2": "sigmoid_prime applied to h2's activation (hidden neuron h2 only)",
-    "no_w2": "the hidden neurons' derivatives miss the weights to the output (w5, w6)",
-    "wrong_neuron": "hidden neuron h2's derivatives use h1's weight to the output (w5)",
-    "no_output_prime": "the output neuron's f'(z) is missing",
-    "no_hidden_prime": "the hidden neurons' f'(z) is missing",
-    "no_x": "the hidden weights' derivatives miss the input x",
-    "w1_transposed": "dL/dW1 is transposed: x[j] * dL/dz1[i] instead of x[i] * dL/dz1[j]",
-}
-
-
-def _backprop(x, y_true, params: Mapping, mistake: str | None = None) -> dict:
-    """The reference backprop of one sample, with one of :data:`MISTAKES` (or none)."""
-    x = _asarray(x, dtype=float)
-    W1, b1, W2, b2 = (_asarray(params[k], dtype=float) for k in _NETWORK_KEYS)
-    z1 = x @ W1 + b1
-    h = sigmoid(z1)
-    z2 = h @ W2 + b2
-    y_pred = sigmoid(z2)
-    d_y_pred = {"sign": 2.0, "no_two": -1.0}.get(mistake, -2.0) * (y_true - y_pred)
-    prime_z2 = {"activation": sigmoid_prime(y_pred), "activation_output": sigmoid_prime(y_pred),
-                "no_output_prime": np.ones_like(z2)}.get(mistake, sigmoid_prime(z2))
-    d_z2 = d_y_pred * prime_z2
-    if mistake == "no_w2":
-        d_h = np.ones_like(h) * d_z2.sum()
-    elif mistake == "wrong_neuron":
-        d_h = np.full_like(h, W2[0] @ d_z2)
-    else:
-        d_h = W2 @ d_z2
-    if mistake in ("activation", "activation_hidden"):
-        prime_z1 = sigmoid_prime(h)
-    elif mistake in ("activation_h1", "activation_h2"):
-        j = int(mistake[-1]) - 1          # only hidden neuron j gets its activation
-        prime_z1 = sigmoid_prime(np.where(np.arange(len(z1)) == j, h, z1))
-    elif mistake == "no_hidden_prime":
-        prime_z1 = np.ones_like(z1)
-    else:
-        prime_z1 = sigmoid_prime(z1)
-    d_z1 = d_h * prime_z1
-    if mistake == "no_x":
-        d_W1 = np.outer(np.ones_like(x), d_z1)
-    elif mistake == "w1_transposed":
-        d_W1 = np.outer(d_z1, x)
-    else:
-        d_W1 = np.outer(x, d_z1)
-    return {"W1": d_W1, "b1": d_z1, "W2": np.outer(h, d_z2), "b2": d_z2}
-
-
-def with_mistake(mistake: str) -> Callable:
-    """A backprop ``(x, y_true, params) -> grads`` with one known mistake.
-
-    ``mistake``: a key of :data:`MISTAKES`. The returned function's
-    docstring says what the mistake is.
-    """
-    if mistake not in MISTAKES:
-        raise ValueError(f"unknown mistake {mistake!r}; choose from {sorted(MISTAKES)}")
-
-    def mistaken_backprop(x, y_true, params):
-        return _backprop(x, y_true, params, mistake)
-
-    mistaken_backprop.__doc__ = f"backprop with a planted mistake: {MISTAKES[mistake]}."
-    mistaken_backprop.__qualname__ = mistaken_backprop.__name__ = f"backprop_{mistake}"
-    return mistaken_backprop
-
-
 def _same(a: Mapping, b: Mapping, rtol: float = 1e-6) -> bool:
     """Every entry of two gradient dicts agrees (and they are not trivially equal)."""
     return all(np.allclose(a[k], b[k], rtol=rtol, atol=1e-12) for k in b)
 
 
 def _differences(loss_fn: Callable, params: Mapping, eps: float) -> dict:
-    """Forward, backward and central differences of ``loss_fn`` at ``params``."""
-    out = {"forward": {}, "backward": {}, "central": {}}
+    """The one-sided differences of ``loss_fn`` at ``params``, ``(L(p + eps) - L(p)) / eps``
+    ("forward") and ``(L(p) - L(p - eps)) / eps`` ("backward"), each shaped like params: the
+    mistakes of a numeric gradient (the central one is :func:`gradients.numeric_gradient`)."""
+    out = {"forward": {}, "backward": {}}
     base = loss_fn(network.copy_params(params))
     for key, value in params.items():
-        for kind in out:
-            out[kind][key] = np.zeros(np.shape(value))
+        for side in out:
+            out[side][key] = np.zeros(np.shape(value))
         for idx in np.ndindex(np.shape(value)):
             plus, minus = network.copy_params(params), network.copy_params(params)
             plus[key][idx] += eps
             minus[key][idx] -= eps
-            lp, lm = loss_fn(plus), loss_fn(minus)
-            out["forward"][key][idx] = (lp - base) / eps
-            out["backward"][key][idx] = (base - lm) / eps
-            out["central"][key][idx] = (lp - lm) / (2 * eps)
+            out["forward"][key][idx] = (loss_fn(plus) - base) / eps
+            out["backward"][key][idx] = (base - loss_fn(minus)) / eps
     return out
 
 
@@ -479,39 +372,41 @@ def check_choices(
     for a wrong one). Returns None.
     """
     __tracebackhide__ = True
+    kind = checks.Kind
     name = name or getattr(fn, "__name__", "your function")
     parts = list(choices)
     shape = ", ".join(parts)
     if not callable(fn):
-        _fail(name, [f"  `{name}` is a {type(fn).__name__}, not a function."], 0, 1)
+        _fail(name, [f"  `{name}` is a {type(fn).__name__}, not a function."],
+              kind.NOT_A_FUNCTION)
     try:
         got = fn()
     except NotImplementedError:
         _fail(name, [f"  `{name}` is not written yet: replace the line "
-                     "`raise NotImplementedError()` with your code."], 0, 1)
+                     "`raise NotImplementedError()` with your code."], kind.NOT_WRITTEN)
     except Exception as exc:
-        _fail(name, [f"  calling {name}()", f"  raised {type(exc).__name__}: {exc}"], 0, 1)
+        _fail(name, [f"  calling {name}()", f"  raised {type(exc).__name__}: {exc}"],
+              kind.RAISED)
     if len(parts) == 1 and not isinstance(got, (tuple, list)):
         got = (got,)
     if not isinstance(got, (tuple, list)) or len(got) != len(parts):
         _fail(name, [f"  calling {name}()", f"  got      {checks.describe(got)}",
                      f"  problem: it should return {len(parts)} strings: `return {shape}`."],
-              0, 1)
+              kind.WRONG_TYPE)
     for part, answer in zip(parts, got, strict=True):
         allowed = {_normal(str(c)): c for c in choices[part]}
         if not isinstance(answer, str):
             _fail(name, [f"  problem: {part} should be a string (in quotes), got "
-                         f"{checks.describe(answer)}."], 0, 1)
+                         f"{checks.describe(answer)}."], kind.WRONG_TYPE)
         if _normal(answer) not in allowed:
             _fail(name, [f"  problem: {part} = {answer!r} is not one of: "
-                         f"{', '.join(str(c) for c in choices[part])}."], 0, 1)
+                         f"{', '.join(str(c) for c in choices[part])}."], kind.WRONG_VALUE)
     if expected is not None:
         for part, answer in zip(parts, got, strict=True):
             if _normal(answer) != _normal(str(expected[part])):
-                lines = [f"  problem: {part} = {answer!r} is not right."]
-                if hints and part in hints:
-                    lines.append(f"  hint: {hints[part]}")
-                _fail(name, lines, 0, 1)
+                shown = [hints[part]] if hints and part in hints else []
+                checks.fail(name, [f"  problem: {part} = {answer!r} is not right."],
+                            kind=kind.WRONG_VALUE, hints=shown)
     if not quiet:
         print(f"✓ {name}: {' and '.join(parts)} have an allowed form (whether they are "
               "right is checked when grading)." if expected is None else f"✓ {name}: correct.")

@@ -1,9 +1,11 @@
-"""Backpropagation for the 2-2-1 network, and the gradient check (notebook 04).
+"""Backpropagation for the 2-2-1 network, and numeric gradients (notebook 04).
 
 The loss of one sample is ``L = (y_true - y_pred) ** 2``. Gradients come
 back as a dict with the same keys and shapes as the params:
-``grads["W1"][i, j] = dL/dW1[i, j]``. The course's reference versions;
-notebook 04 asks students to write them, and its checks refuse these.
+``grads["W1"][i, j] = dL/dW1[i, j]``. Notebook 04 asks students to write
+``backprop`` and ``numeric_gradient``; the references here have their names
+and signatures. The student-facing gradient check (the table, the hints) is
+:mod:`nbutils.gradient_checks`; the planted mistakes are :mod:`nbutils.mistakes`.
 """
 
 from __future__ import annotations
@@ -13,31 +15,50 @@ import numpy as np
 from .activations import sigmoid, sigmoid_prime
 from .network import copy_params, feedforward
 
+# backprop of one sample, one quantity a line, each from those before it (``s`` holds
+# x, y_true, the params and every quantity computed so far); nbutils.mistakes plants
+# notebook 04's mistakes by replacing single lines
+STEPS = {
+    "z1": lambda s: s["x"] @ s["W1"] + s["b1"],              # (n_hidden,) pre-activations
+    "h": lambda s: sigmoid(s["z1"]),                          # (n_hidden,)
+    "z2": lambda s: s["h"] @ s["W2"] + s["b2"],              # (1,) output pre-activation
+    "y_pred": lambda s: sigmoid(s["z2"]),                     # (1,)
+    "d_y_pred": lambda s: -2.0 * (s["y_true"] - s["y_pred"]),  # (1,) dL/dy_pred
+    "d_z2": lambda s: s["d_y_pred"] * sigmoid_prime(s["z2"]),  # (1,)
+    "d_h": lambda s: s["W2"] @ s["d_z2"],                     # (n_hidden,)
+    "d_z1": lambda s: s["d_h"] * sigmoid_prime(s["z1"]),      # (n_hidden,)
+    "d_W1": lambda s: np.outer(s["x"], s["d_z1"]),            # (n_inputs, n_hidden)
+    "d_W2": lambda s: np.outer(s["h"], s["d_z2"]),            # (n_hidden, 1)
+}
 
-def backprop(x, y_true: float, params: dict) -> dict:
-    """All partial derivatives of one sample's loss, by the chain rule.
+
+def chain_rule(steps: dict, x, y_true: float, params: dict) -> dict:
+    """Run backprop's ``steps`` (:data:`STEPS`, or a copy with a step replaced) in order.
 
     ``x: (n_inputs,)``, ``y_true``: a number. Returns grads shaped like params.
     """
-    x = np.asarray(x, dtype=float)
-    z1 = x @ params["W1"] + params["b1"]          # (n_hidden,) hidden pre-activations
-    h = sigmoid(z1)
-    z2 = h @ params["W2"] + params["b2"]          # (1,) output pre-activation
-    y_pred = sigmoid(z2)
-    d_y_pred = -2.0 * (y_true - y_pred)           # dL/dy_pred
-    d_z2 = d_y_pred * sigmoid_prime(z2)           # (1,)
-    d_h = params["W2"] @ d_z2                     # (n_hidden,)
-    d_z1 = d_h * sigmoid_prime(z1)                # (n_hidden,)
-    return {"W1": np.outer(x, d_z1), "b1": d_z1, "W2": np.outer(h, d_z2), "b2": d_z2}
+    s = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+    s.update(x=np.asarray(x, dtype=float), y_true=y_true)
+    for name, step in steps.items():
+        s[name] = step(s)
+    return {"W1": s["d_W1"], "b1": s["d_z1"], "W2": s["d_W2"], "b2": s["d_z2"]}
+
+
+def backprop(x, y_true: float, params: dict) -> dict:
+    """All partial derivatives of one sample's loss, by the chain rule (notebook 04).
+
+    ``x: (n_inputs,)``, ``y_true``: a number. Returns grads shaped like params.
+    """
+    return chain_rule(STEPS, x, y_true, params)
 
 
 def sample_loss(x, y_true: float, params: dict) -> float:
-    """``(y_true - y_pred) ** 2`` for one sample."""
+    """``(y_true - y_pred) ** 2`` for one sample ``x: (n_inputs,)``."""
     return (y_true - feedforward(x, params)) ** 2
 
 
 def numeric_gradient(loss_fn, params: dict, eps: float = 1e-6) -> dict:
-    """Central finite differences of ``loss_fn(params)`` for every parameter.
+    """Central finite differences of ``loss_fn(params)`` for every parameter (notebook 04).
 
     ``(L(p + eps) - L(p - eps)) / (2 eps)``, one parameter at a time.
     """
@@ -54,7 +75,7 @@ def numeric_gradient(loss_fn, params: dict, eps: float = 1e-6) -> dict:
 
 
 def relative_error(a, b) -> np.ndarray:
-    """``|a - b| / max(|a|, |b|)`` element-wise (0 where both are 0)."""
+    """``|a - b| / max(|a|, |b|)`` element-wise (0 where both are 0); any equal shapes."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     scale = np.maximum(np.abs(a), np.abs(b))
     return np.divide(np.abs(a - b), scale, out=np.zeros_like(scale), where=scale > 0)

@@ -6,9 +6,10 @@ Every live widget of the course is built the same way:
    artists that move (``Line2D``, ``AxesImage``, ``Text`` ...);
 2. a pure *update* function changes those artists' data
    (``set_data``, ``set_array``, ``set_text``) for new parameter values;
-3. :class:`LiveFigure` shows the figure as an ``ipywidgets.Image`` and, on
-   each update, redraws only the moving artists over a cached background
-   (blitting) before encoding the PNG that goes to the browser;
+3. :class:`LiveFigure` shows the figure as an ``<img>`` with a text
+   alternative (``alt``) in an ``ipywidgets.HTML`` and, on each update,
+   redraws only the moving artists over a cached background (blitting)
+   before encoding the PNG that goes to the browser;
 4. :func:`connect` ties sliders to the update, coalescing a fast drag so
    that no backlog of redraws builds up and the last position always wins.
 
@@ -20,7 +21,10 @@ in JupyterLab, under nbval, in nbgrader's autograde and in plain pytest.
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import io
+import struct
 import sys
 import time
 from typing import Callable, Iterable, Sequence
@@ -39,17 +43,41 @@ def new_figure(width: float = 7.0, height: float = 3.5, dpi: int = 96, **kwargs)
     return fig
 
 
+PICTURE_CLASS = "nn-picture widget-image"  # the <img>'s classes (browser tests find it)
+
+
+def img_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` showing ``png`` with the text alternative ``alt``.
+
+    Its ``width`` and ``height`` are the PNG's pixels: the browser keeps
+    that space (and aspect ratio) while a new picture decodes, so a fast
+    slider drag never makes the layout jump; ``decoding="sync"`` keeps the
+    old picture from blinking out. It shrinks with a narrow window
+    (``max-width: 100%``). Used for live pictures and static figures alike.
+    """
+    width, height = struct.unpack(">II", png[16:24])  # the PNG's IHDR chunk
+    src = base64.b64encode(png).decode("ascii")
+    return (f"<img class='{PICTURE_CLASS}' alt=\"{html.escape(alt)}\" width='{width}' "
+            f"height='{height}' decoding='sync' style='max-width:100%;height:auto' "
+            f"src='data:image/png;base64,{src}'>")
+
+
 class LiveFigure:
-    """Show ``fig`` in an ``ipywidgets.Image`` and redraw it cheaply.
+    """Show ``fig`` as an image with alt text and redraw it cheaply.
 
     ``animated``: the artists that change on updates. They are drawn over a
     cached picture of everything else (blitting). Pass nothing to redraw the
     whole canvas on each update (still far cheaper than a new figure).
     Call :meth:`refresh_background` after changing something static, such
-    as an axis limit.
+    as an axis limit. ``alt``: what the picture shows, in words; set
+    :attr:`alt` before a :meth:`refresh` to describe the new picture.
+
+    ``widget`` is an ``ipywidgets.HTML`` holding ``<img alt=...>``
+    (``ipywidgets.Image`` has no alt attribute in its model).
     """
 
-    def __init__(self, fig: Figure, animated: Iterable = (), *, compress_level: int = 1):
+    def __init__(self, fig: Figure, animated: Iterable = (), *, compress_level: int = 1,
+                 alt: str = "A live figure; the text beside it gives its values."):
         import ipywidgets  # imported here: nbutils imports nothing heavy at import time
 
         self.fig = fig
@@ -62,8 +90,8 @@ class LiveFigure:
         self.compress_level = compress_level
         self._background = None
         self.frames = 0
-        self.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-            width=f"{int(fig.get_figwidth() * fig.dpi)}px", height="auto"))
+        self.alt = alt
+        self.widget = ipywidgets.HTML(layout=ipywidgets.Layout(max_width="100%"))
         self.refresh_background()
 
     def refresh_background(self) -> None:
@@ -81,7 +109,7 @@ class LiveFigure:
                 (artist.axes or self.fig).draw_artist(artist)
         else:
             self.canvas.draw()
-        self.widget.value = self.png()
+        self.widget.value = img_html(self.png(), self.alt)
         self.frames += 1
 
     def png(self) -> bytes:

@@ -13,8 +13,8 @@ tutorial's nine names map onto them as (see :func:`named`)::
     w3 = W1[0, 1]  w4 = W1[1, 1]  b2 = b1[1]    # hidden neuron h2
     w5 = W2[0, 0]  w6 = W2[1, 0]  b3 = b2[0]    # output neuron o1
 
-These are the course's reference versions; notebook 02 asks students to
-write ``feedforward`` themselves, and its checks refuse these.
+Notebook 02 asks students to write ``feedforward`` and ``feedforward_batch``;
+the references here have their names and signatures.
 """
 
 from __future__ import annotations
@@ -67,24 +67,19 @@ def init_params(rng: np.random.Generator, n_inputs: int = 2, n_hidden: int = 2) 
 
 
 def copy_params(params: dict) -> dict:
+    """A copy of ``params`` whose arrays are new float arrays (nothing shared)."""
     return {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}
 
 
-def neuron_output(w, b, x) -> float:
-    """One neuron: ``f(w . x + b)`` (notebook 01). ``w, x: (n_inputs,)``."""
-    return sigmoid(np.dot(w, x) + b)
-
-
 def feedforward(x, params: dict) -> float:
-    """The network's output for one input ``x: (n_inputs,)``: a number."""
+    """The network's output for one input ``x: (n_inputs,)``: a number (notebook 02)."""
     h = sigmoid(np.asarray(x, dtype=float) @ params["W1"] + params["b1"])
     return float(sigmoid(h @ params["W2"] + params["b2"])[0])
 
 
-def forward(X, params: dict) -> np.ndarray:
-    """The outputs for a batch ``X: (n_samples, n_inputs)``: ``y_pred (n_samples,)``."""
-    H = sigmoid(np.asarray(X, dtype=float) @ params["W1"] + params["b1"])
-    return sigmoid(H @ params["W2"] + params["b2"])[:, 0]
+def feedforward_batch(X, params: dict) -> np.ndarray:
+    """The outputs for a batch ``X: (n_samples, n_inputs)``: ``y_pred (n_samples,)`` (02)."""
+    return sigmoid(hidden(X, params) @ params["W2"] + params["b2"])[:, 0]
 
 
 def hidden(X, params: dict) -> np.ndarray:

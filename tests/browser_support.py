@@ -6,15 +6,16 @@ Cells" does not stop at a ``NotImplementedError`` stub). Playwright drives
 Debian's ``chromium`` (``playwright install`` cannot download a browser on the
 machines this course targets). See /work/shared/TOOLCHAIN.md for the flags.
 
-A notebook's widget cell is the code cell tagged ``widget``; its viz module
-is named by the setup cell's ``from nbutils.viz import <module> as viz``.
-``viz.example_widget()`` builds the same widget in this process, so a test
-can move a slider in the page and in the example alike and compare what
-both show (see ``expected``).
+A notebook's widget cells are the code cells tagged ``widget``; for each,
+``nbutils.widgets.examples.BY_NOTEBOOK[notebook]`` has a function that builds
+the same widget in this process (notebooks still on ``nbutils.viz``: its
+``example_widget()``), so a test can move a slider in the page and in the
+example alike and compare what both show (see ``expected``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html.parser
 import importlib
 import json
@@ -51,6 +52,8 @@ INSTALL_HELP = (
     "tests cannot run. Install it with `sudo apt-get install chromium` (or run "
     "`make test` as root on Debian, which installs it via tools/ensure-chromium), "
     "or skip these tests explicitly with `SKIP_BROWSER=1 make test`.")
+TIMEOUT_MS = 90_000
+WIDGETS_IMPORT = re.compile(r"^from nbutils\.widgets import \w+", re.MULTILINE)
 VIZ_IMPORT = re.compile(r"^from nbutils\.viz import (\w+) as viz\b", re.MULTILINE)
 
 
@@ -58,35 +61,60 @@ VIZ_IMPORT = re.compile(r"^from nbutils\.viz import (\w+) as viz\b", re.MULTILIN
 
 @dataclass(frozen=True)
 class WidgetNotebook:
-    """A notebook that shows a live widget: where it is and what draws it."""
+    """A widget cell of a notebook: where it is and what builds the same widget here."""
 
     name: str          # "01_neuron"
-    module: str        # "neuron": nbutils.viz.<module>
     cell_index: int    # index of the widget cell among all cells
+    module: str        # "nbutils.widgets.examples" (or, until every notebook moves, nbutils.viz.*)
+    function: str      # "neuron" (or "example_widget")
+    id: str            # the test's id: "01_neuron", or "03_mse_loss-2" for a second widget
 
     @property
     def path(self) -> str:  # relative to the server's root
         return f"{self.name}/{self.name}.ipynb"
 
-    def viz(self):
-        return importlib.import_module(f"nbutils.viz.{self.module}")
+    @property
+    def label(self) -> str:  # for messages
+        return f"{self.module.removeprefix('nbutils.')}.{self.function}()"
+
+    def example(self):
+        """The widget exactly as the notebook shows it, built in this process."""
+        return getattr(importlib.import_module(self.module), self.function)()
+
+
+def widget_cells(name: str) -> list[int]:
+    """Indices of the cells tagged ``widget`` in the student notebook ``name``."""
+    return [i for i, c in enumerate(read(student_path(name)).cells)
+            if c.cell_type == "code" and "widget" in c.metadata.get("tags", [])]
+
+
+def example_functions(name: str) -> list[tuple[str, str]]:
+    """(module, function) building each widget of ``name``, in widget-cell order.
+
+    A notebook that imports ``nbutils.widgets`` has its examples in
+    ``nbutils.widgets.examples.BY_NOTEBOOK``; one that still imports
+    ``nbutils.viz`` has one, ``viz.example_widget()``, for its first widget cell.
+    """
+    code = "\n".join(c.source for c in read(student_path(name)).cells
+                     if c.cell_type == "code")
+    if WIDGETS_IMPORT.search(code):
+        examples = importlib.import_module("nbutils.widgets.examples")
+        return [(examples.__name__, f.__name__) for f in examples.BY_NOTEBOOK.get(name, ())]
+    match = VIZ_IMPORT.search(code)  # the old layout: remove once no notebook uses it
+    return [(f"nbutils.viz.{match.group(1)}", "example_widget")] if match else []
 
 
 def widget_notebooks() -> list[WidgetNotebook]:
-    """Every student notebook with a cell tagged ``widget``, in course order."""
+    """Every widget cell of the student notebooks that has its example, in course order."""
     found = []
     for name in assignments():
-        path = student_path(name)
-        if not path.exists():
+        if not student_path(name).exists():
             continue
-        nb = read(path)
-        cells = [i for i, c in enumerate(nb.cells)
-                 if c.cell_type == "code" and "widget" in c.metadata.get("tags", [])]
-        match = VIZ_IMPORT.search("\n".join(c.source for c in nb.cells if c.cell_type == "code"))
-        if cells and match:
-            found.append(WidgetNotebook(name, match.group(1), cells[0]))
+        pairs = list(zip(widget_cells(name), example_functions(name), strict=False))
+        for k, (cell, (module, function)) in enumerate(pairs):
+            found.append(WidgetNotebook(name, cell, module, function,
+                                        name if k == 0 else f"{name}-{k + 1}"))
     return found
-
 
 
 def course_copy(dest: Path) -> Path:
@@ -156,6 +184,15 @@ class LabServer:
     def url(self, path: str) -> str:
         return f"{self.base}/lab/tree/{path}?reset&token={self.token}"
 
+    def shutdown_kernels(self) -> None:
+        """End every kernel the server runs (the notebooks opened so far)."""
+        with urllib.request.urlopen(f"{self.base}/api/kernels?token={self.token}") as r:
+            kernels = json.load(r)
+        for k in kernels:
+            req = urllib.request.Request(
+                f"{self.base}/api/kernels/{k['id']}?token={self.token}", method="DELETE")
+            urllib.request.urlopen(req).close()
+
     def stop(self) -> None:
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -168,9 +205,80 @@ class LabServer:
         self.log.close()
 
 
+@contextlib.contextmanager
+def lab_server(tmp: Path):
+    """A running ``LabServer`` on a filled-in copy of the course under ``tmp``."""
+    server = LabServer(course_copy(tmp / "course"), tmp)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def chromium_browser(executable: str):
+    """Playwright's (sync) handle on Debian's chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 def _write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
+
+
+# ---------------------------------------------------------------- the page
+
+def require_chromium() -> str:
+    """The chromium binary; without it fail with install help (skip if SKIP_BROWSER=1)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("SKIP_BROWSER") == "1":
+            pytest.skip("SKIP_BROWSER=1: the browser tests were skipped on request")
+        pytest.fail(INSTALL_HELP, pytrace=False)
+    return CHROMIUM
+
+
+def open_notebook(page, lab, path: str) -> None:
+    """Open ``path`` in a fresh workspace and wait until its kernel is idle."""
+    page.goto(lab.url(path))
+    name = path.rsplit("/", 1)[-1]
+    status = page.locator("#jp-main-statusbar")
+    status.get_by_text(name).wait_for()
+    status.get_by_text("| Idle").wait_for()
+
+
+def run_all(page) -> None:
+    """Run All Cells from the menu, and wait until every code cell has run.
+
+    Fails at once (not after the timeout) when a cell raised: Run All then
+    stops, leaving the cells after it unrun and none running.
+    """
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.locator('[data-command="runmenu:run-all"]').click()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    stopped_since = None
+    while True:
+        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        if prompts and all(re.fullmatch(r"\s*\[\d+\]:\s*", p) for p in prompts):
+            return
+        errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                              "'application/vnd.jupyter.stderr']").all_inner_texts()
+        stopped = errors and not any("*" in p for p in prompts)
+        stopped_since = (stopped_since or time.monotonic()) if stopped else None
+        if (stopped_since and time.monotonic() - stopped_since > 2) \
+                or time.monotonic() > deadline:
+            raise AssertionError(f"Run All did not finish; prompts {prompts}; "
+                                 f"errors: {errors[-1][-2000:] if errors else 'none'}")
+        time.sleep(0.2)
 
 
 # ---------------------------------------------------------------- what to expect
@@ -205,11 +313,11 @@ def normalize(text: str) -> str:
 
 
 def expected(nbw: WidgetNotebook, values: dict[str, float]):
-    """``example_widget()`` after setting ``values`` (description -> value).
+    """The notebook's example widget after setting ``values`` (description -> value).
 
     Returns (readout text, PNG bytes, the widget).
     """
-    widget = nbw.viz().example_widget()
+    widget = nbw.example()
     for description, value in values.items():
         widget.sliders[description].value = value
     flush = getattr(widget, "flush", None)

@@ -9,6 +9,7 @@ the four tests every graded exercise must pass (see tests/test_nb01_neuron.py).
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import sys
@@ -95,6 +96,12 @@ def isolated_env(tmp: Path) -> dict:
 class Run:
     ok: bool
     output: str
+    record: dict | None = None  # a failed check's record (kind, hints: nbutils.checks.Failure)
+
+
+# the record of the check that failed last in the kernel (IPython keeps the last error)
+LAST_RECORD = ("print(__import__('json').dumps(getattr(getattr(__import__('sys'), "
+               "'last_value', None), 'record', None)))")
 
 
 class NotebookKernel:
@@ -155,10 +162,18 @@ class NotebookKernel:
             setup = self.run(answer_source)
             if not setup.ok:
                 return setup
-            return self.run(test)
+            run = self.run(test)
+            if not run.ok:
+                run.record = self.last_record()
+            return run
         finally:
             restored = self.run(solution)
             assert restored.ok, f"restoring {answer_id} failed: {restored.output}"
+
+    def last_record(self) -> dict | None:
+        """The record of the check that failed last here, or None (another error)."""
+        found = self.run(LAST_RECORD)
+        return json.loads(found.output) if found.ok else None
 
     def close(self) -> None:
         self.kc.stop_channels()
@@ -215,11 +230,11 @@ def exercise_tests(notebook: str, answers: dict[str, str],
 
     cases = [(t, w) for t in test_ids for w in wrong.get(t, [])]
 
-    outputs: dict[str, dict[Wrong, str]] = {t: {} for t in test_ids}
+    outputs: dict[str, dict[Wrong, Run]] = {t: {} for t in test_ids}
 
     def wrong_output(kernel, test_id, case) -> Run:
         run = kernel.exercise(answers[test_id], test_id, case.source)
-        outputs[test_id][case] = run.output
+        outputs[test_id][case] = run
         return run
 
     @pytest.mark.parametrize("test_id,case", cases,
@@ -229,39 +244,49 @@ def exercise_tests(notebook: str, answers: dict[str, str],
         assert not run.ok, f"the wrong answer {case.label!r} passed:\n{run.output}"
         assert case.says in run.output, (
             f"expected the message to say {case.says!r}; it said:\n{run.output}")
+        if run.record is not None:  # the hints it printed are the ones its record names
+            assert set(run.record["hints"]) == hint_lines(run.output), run.output
 
     @pytest.mark.parametrize("test_id", test_ids)
     def test_hints_fire_only_for_their_mistake(kernel, test_id):
         for case in wrong.get(test_id, []):
             if case not in outputs[test_id]:  # run alone, not after the table
                 wrong_output(kernel, test_id, case)
-        assert not misplaced_hints(outputs[test_id]), "\n".join(
-            misplaced_hints(outputs[test_id]))
+        hints = {case: run_hints(run) for case, run in outputs[test_id].items()}
+        assert not misplaced_hints(hints), "\n".join(misplaced_hints(hints))
 
     return (kernel, test_every_graded_test_cell_is_covered, test_solution_passes,
             test_blank_stub_fails, test_wrong_answer_fails, test_hints_fire_only_for_their_mistake)
 
 
 def hint_lines(output: str) -> set[str]:
-    """The hint lines a check printed (``  hint: ...``), without their indent."""
-    return {line.strip() for line in output.splitlines() if line.strip().startswith("hint:")}
+    """The hints a check printed (the text after ``  hint: ``)."""
+    return {line.strip()[5:].strip() for line in output.splitlines()
+            if line.strip().startswith("hint:")}
 
 
-def misplaced_hints(outputs: dict[Wrong, str]) -> list[str]:
+def run_hints(run: Run) -> list[str]:
+    """The hints a failed run showed: from its check's record, as data (none for an
+    error that is not a check's)."""
+    return list(run.record["hints"]) if run.record else []
+
+
+def misplaced_hints(hints: dict[Wrong, list[str]]) -> list[str]:
     """Hints that fired for a wrong answer they were not written for.
 
-    A hint line belongs to the wrong answers whose ``says`` it contains. It
-    must not fire for a wrong answer of another mistake: one whose ``says``
-    it does not contain, when it does contain some other answer's.
+    ``hints``: the hints each wrong answer got. A hint belongs to the wrong
+    answers whose ``says`` it contains. It must not fire for a wrong answer of
+    another mistake: one whose ``says`` it does not contain, when it does contain
+    some other answer's.
     """
     found = []
-    for wrong, output in outputs.items():
-        for line in hint_lines(output):
-            if wrong.says and wrong.says in line:
+    for wrong, shown in hints.items():
+        for hint in shown:
+            if wrong.says and wrong.says in hint:
                 continue
-            owners = [w.label for w in outputs if w.says and w.says in line]
+            owners = [w.label for w in hints if w.says and w.says in hint]
             if owners:
-                found.append(f"{wrong.label!r} got the hint meant for {owners}: {line}")
+                found.append(f"{wrong.label!r} got the hint meant for {owners}: {hint}")
     return found
 
 

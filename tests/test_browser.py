@@ -3,9 +3,9 @@
 For each student notebook with a cell tagged ``widget`` (answers filled in
 with the solutions): open it in JupyterLab, run all cells, move the widget's
 first slider by keyboard and then by typing a value, and check that the
-printed readout and the picture are exactly what ``viz.example_widget()``
-shows after the same moves in this process. Also: nbgrader's JupyterLab
-extension is loaded (its Validate button works).
+printed readout and the picture are exactly what its example (from
+``nbutils.widgets.examples``) shows after the same moves in this process.
+Also: nbgrader's JupyterLab extension is loaded (its Validate button works).
 
 Screenshots of each widget after each move go to test-artifacts/browser/.
 Run only these with ``pytest -m browser``. Without chromium they fail with
@@ -16,64 +16,51 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INSTALL_HELP,
-    LabServer,
-    course_copy,
+    TIMEOUT_MS,
+    chromium_browser,
+    example_functions,
     expected,
+    lab_server,
     normalize,
+    open_notebook,
     readout_value,
+    require_chromium,
+    run_all,
     slider_kind,
     slider_plan,
+    widget_cells,
     widget_notebooks,
 )
-from harness import assignments
+from harness import assignments, student_path
 
 pytestmark = pytest.mark.browser
 NOTEBOOKS = widget_notebooks()
-TIMEOUT_MS = 90_000
 
 
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SKIP_BROWSER") == "1":
-            pytest.skip("SKIP_BROWSER=1: the browser tests were skipped on request")
-        pytest.fail(INSTALL_HELP, pytrace=False)
-    return CHROMIUM
+    return require_chromium()
 
 
 @pytest.fixture(scope="session")
 def lab(chromium, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
-    server = LabServer(course_copy(tmp / "course"), tmp)
-    try:
-        server.wait()
+    with lab_server(tmp_path_factory.mktemp("lab")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium_browser(chromium) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -86,32 +73,6 @@ def page(browser):
 
 
 # ---------------------------------------------------------------- page helpers
-
-def open_notebook(page, lab, path: str) -> None:
-    """Open ``path`` in a fresh workspace and wait until its kernel is idle."""
-    page.goto(lab.url(path))
-    name = path.rsplit("/", 1)[-1]
-    status = page.locator("#jp-main-statusbar")
-    status.get_by_text(name).wait_for()
-    status.get_by_text("| Idle").wait_for()
-
-
-def run_all(page) -> None:
-    """Run All Cells from the menu, and wait until every code cell has run."""
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.locator('[data-command="runmenu:run-all"]').click()
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while True:
-        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        if prompts and all(re.fullmatch(r"\s*\[\d+\]:\s*", p) for p in prompts):
-            return
-        if time.monotonic() > deadline:
-            errors = page.locator(".jp-OutputArea-output[data-mime-type="
-                                  "'application/vnd.jupyter.stderr']").all_inner_texts()
-            raise AssertionError(f"Run All did not finish; prompts {prompts}; "
-                                 f"errors: {errors[-1][-2000:] if errors else 'none'}")
-        time.sleep(0.2)
-
 
 def slider_locator(cell, description: str):
     label = cell.page.locator("label.widget-label").filter(
@@ -164,7 +125,7 @@ def wait_for_widget(cell, want_text: str, want_png: bytes, what: str,
         if time.monotonic() > deadline:
             detail = (f"the readout says\n  {text!r}\nexpected it to contain\n  {want_text!r}"
                       if want_text not in text else
-                      "the readout is right but no picture matches example_widget()'s")
+                      "the readout is right but no picture matches the example's")
             raise AssertionError(f"{what}: {detail}")
         time.sleep(0.1)
 
@@ -176,14 +137,14 @@ def screenshot(cell, name: str) -> None:
 
 def pick_slider(nbw, example, text0: str, png0: bytes):
     """The first slider one can type into (else any) whose arrow-key move changes
-    both the readout and the picture of ``example_widget()``."""
+    both the readout and the picture of the example widget."""
     ordered = sorted(example.sliders.items(), key=lambda kv: slider_kind(kv[1]) == "selection")
     for description, slider in ordered:
         _, after, _ = slider_plan(slider)
         text, png, _ = expected(nbw, {description: after})
         if text != text0 and png != png0:
             return description, slider
-    raise AssertionError(f"{nbw.module}.example_widget(): no slider move changes both "
+    raise AssertionError(f"{nbw.label}: no slider move changes both "
                          "the readout and the picture")
 
 
@@ -192,16 +153,22 @@ def pick_slider(nbw, example, text0: str, png0: bytes):
 def test_widget_notebooks_are_discovered():
     names = [n.name for n in NOTEBOOKS]
     assert "01_neuron" in names, "notebook 01's widget cell (tag `widget`) was not found"
+    for name in assignments():
+        if student_path(name).exists() and widget_cells(name):
+            found, cells = example_functions(name), widget_cells(name)
+            assert found, f"{name}: its widget cells have no example"
+            if found[0][0].endswith(".examples"):
+                assert len(found) == len(cells), (
+                    f"{name}: {len(cells)} widget cells, {len(found)} functions in "
+                    "nbutils.widgets.examples.BY_NOTEBOOK")
     for nbw in NOTEBOOKS:
-        viz = nbw.viz()
-        assert hasattr(viz, "example_widget"), f"nbutils.viz.{nbw.module}: no example_widget()"
-        w = viz.example_widget()
+        w = nbw.example()
         for attr in ("sliders", "live", "readout", "update"):
-            assert hasattr(w, attr), f"{nbw.module}.example_widget() has no .{attr}"
-        assert w.sliders, f"{nbw.module}.example_widget() has no sliders"
+            assert hasattr(w, attr), f"{nbw.label} has no .{attr}"
+        assert w.sliders, f"{nbw.label} has no sliders"
 
 
-@pytest.mark.parametrize("nbw", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
+@pytest.mark.parametrize("nbw", NOTEBOOKS, ids=[n.id for n in NOTEBOOKS])
 def test_widget_follows_the_slider(page, lab, nbw):
     open_notebook(page, lab, nbw.path)
     run_all(page)
@@ -211,7 +178,7 @@ def test_widget_follows_the_slider(page, lab, nbw):
 
     text0, png0, example = expected(nbw, {})
     wait_for_widget(cell, text0, png0, "before any move (the notebook's widget and "
-                    "example_widget() must start alike)")
+                    "its example must start alike)")
     description, slider = pick_slider(nbw, example, text0, png0)
     presses, after_keys, typed = slider_plan(slider)
     row = slider_locator(cell, description)
@@ -230,7 +197,7 @@ def test_widget_follows_the_slider(page, lab, nbw):
     same = shown == after_keys if slider_kind(slider) == "selection" \
         else shown == pytest.approx(after_keys)
     assert same, f"the slider's readout says {box.inner_text()!r}; expected {after_keys!r}"
-    screenshot(cell, f"{nbw.name}-keyboard")
+    screenshot(cell, f"{nbw.id}-keyboard")
     if typed is None:
         return  # only selection sliders here: nothing to type into
 
@@ -242,7 +209,7 @@ def test_widget_follows_the_slider(page, lab, nbw):
     text2, png2, _ = expected(nbw, {description: typed})
     wait_for_widget(cell, text2, png2, f"after typing {typed:g} into {description!r}")
     assert float(box.inner_text().replace("\u2212", "-")) == pytest.approx(typed, rel=1e-3)
-    screenshot(cell, f"{nbw.name}-typed")
+    screenshot(cell, f"{nbw.id}-typed")
 
     # a fast mouse drag: dozens of intermediate values, then the final one must
     # be what is shown, soon after the mouse is released (no backlog of redraws)
@@ -261,7 +228,7 @@ def test_widget_follows_the_slider(page, lab, nbw):
     wait_for_widget(cell, text3, png3, f"after a drag of {description!r} to {final:g}",
                     timeout=5)
     lag = time.monotonic() - released
-    screenshot(cell, f"{nbw.name}-dragged")
+    screenshot(cell, f"{nbw.id}-dragged")
     assert lag < 3, f"the widget took {lag:.1f} s to show the end of a drag"
 
 

@@ -1,5 +1,6 @@
 """The course's files are in step: student versions, navigation, dependencies, notebooks."""
 
+import ast
 import os
 import re
 import shutil
@@ -192,7 +193,7 @@ def test_nbutils_import_has_no_side_effects():
         "before = (dict(matplotlib.rcParams), list(warnings.filters),"
         " np.random.get_state()[1].tolist())\n"
         "import nbutils, nbutils.checks, nbutils.data, nbutils.activations,"
-        " nbutils.live, nbutils.viz\n"
+        " nbutils.live, nbutils.plots, nbutils.widgets\n"
         "after = (dict(matplotlib.rcParams), list(warnings.filters),"
         " np.random.get_state()[1].tolist())\n"
         "assert before == after\n"
@@ -240,7 +241,7 @@ def test_instructor_tools_declare_every_third_party_import():
 
 
 def test_nothing_a_student_runs_imports_the_instructor_tools():
-    code = ("import sys, nbutils, nbutils.checks, nbutils.viz, nbutils.live\n"
+    code = ("import sys, nbutils, nbutils.checks, nbutils.plots, nbutils.widgets, nbutils.live\n"
             "assert not [m for m in sys.modules if m.startswith('nbinstructor')]\n")
     subprocess.run([sys.executable, "-c", code], check=True)
     for path in (ROOT / "nbutils").rglob("*.py"):
@@ -265,3 +266,15 @@ def test_instructor_tools_work_from_a_plain_install(tmp_path):
     assert where.stdout.startswith(str(target)), where.stdout
     proc = subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode != 0 and "not a course directory" in proc.stderr
+
+
+def test_no_function_in_nbutils_is_longer_than_a_screen():
+    """Sixty lines at most, docstring included: one idea a function."""
+    long = []
+    for path in sorted((ROOT / "nbutils").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert not long, long

@@ -188,8 +188,9 @@ def _sigmoid_that_lies(z):
 """, 3),
     "delegates": ("neuron_output", """
 def neuron_output(w, b, x):
-    from nbutils import network
-    return network.neuron_output(w, b, x)
+    import numpy as np
+    from nbutils import activations
+    return activations.sigmoid(np.dot(w, x) + b)
 """, 3),
 }
 HONEST = ("honest_solved", "honest_too")
@@ -357,8 +358,7 @@ def test_every_attack_saw_itself_fail(attacked):
 def test_a_delegating_answer_is_told_why_it_scored_zero(attacked):
     page = (attacked["course"] / "feedback" / "delegates" / NAME / f"{NAME}.html").read_text()
     assert "ReferenceSwitchedOff" in page
-    assert html.escape("the course's own nbutils.network.neuron_output is switched off") \
-        in html.unescape(page) or "nbutils.network.neuron_output is switched off" in page
+    assert "the course's own nbutils.activations.sigmoid is switched off" in html.unescape(page)
 
 
 def test_an_object_that_equals_everything_is_not_read_as_an_answer(attacked):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nbutils import checks, gradient_checks, gradients, network
+from nbutils import checks, gradient_checks, gradients, mistakes, network
 
 ONES = network.from_named(w1=1, w2=1, w3=1, w4=1, w5=1, w6=1, b1=0, b2=0, b3=0)
 ALICE = (np.array([-2.0, -1.0]), 1.0)
@@ -92,29 +92,56 @@ def test_a_lone_wrong_value_says_the_rest_is_right():
     assert "right before it: dL/dw5, dL/dw6\n" in message
 
 
-@pytest.mark.parametrize("fn,says", [
-    (lambda x, t, p: None, "it returned None"),
-    (lambda x, t, p: 3.0, "it returned a float (3.0); a dict with the keys 'W1', 'b1', 'W2'"),
-    (lambda x, t, p: (p["W1"], p["b1"], p["W2"], p["b2"]), "Put the 4 arrays in a dict"),
-    (lambda x, t, p: {"W1": p["W1"], "b1": p["b1"], "W2": p["W2"]}, "has no key 'b2'"),
-    (lambda x, t, p: network.named(p), "it returned the tutorial's nine names"),
+K = checks.Kind
+
+
+def failure(fn, case_list=None, **kw) -> checks.Failure:
+    """The failure of a gradient check that must fail, as data."""
+    with pytest.raises(checks.CheckFailed) as failed:
+        gradient_checks.check_gradients(fn, case_list or cases(), quiet=True, **kw)
+    return failed.value.failure
+
+
+@pytest.mark.parametrize("fn,says,kind", [
+    (lambda x, t, p: None, "it returned None", K.RETURNED_NONE),
+    (lambda x, t, p: 3.0, "it returned a float (3.0); a dict with the keys 'W1', 'b1', 'W2'",
+     K.WRONG_TYPE),
+    (lambda x, t, p: (p["W1"], p["b1"], p["W2"], p["b2"]), "Put the 4 arrays in a dict",
+     K.WRONG_TYPE),
+    (lambda x, t, p: {"W1": p["W1"], "b1": p["b1"], "W2": p["W2"]}, "has no key 'b2'",
+     K.WRONG_KEYS),
+    (lambda x, t, p: network.named(p), "it returned the tutorial's nine names", K.WRONG_KEYS),
     (lambda x, t, p: dict(gradients.backprop(x, t, p), W2=np.zeros(2)),
-     "grads['W2']: expected shape (2, 1), got shape (2,)"),
+     "grads['W2']: expected shape (2, 1), got shape (2,)", K.WRONG_SHAPE),
     (lambda x, t, p: dict(gradients.backprop(x, t, p), W1=np.zeros((2, 3))),
-     "grads['W1'] like params['W1'], which is (2, 2)"),
+     "grads['W1'] like params['W1'], which is (2, 2)", K.WRONG_SHAPE),
     (lambda x, t, p: dict(gradients.backprop(x, t, p), b1=np.array([np.nan, 0.0])),
-     "grads['b1']: it returned NaN at index 0"),
+     "grads['b1']: it returned NaN at index 0", K.NOT_FINITE),
     (lambda x, t, p: dict(gradients.backprop(x, t, p), b2=np.array([np.inf])),
-     "grads['b2']: it returned an infinite value"),
+     "grads['b2']: it returned an infinite value", K.NOT_FINITE),
     (lambda x, t, p: dict(gradients.backprop(x, t, p), b2="0.1"),
-     "grads['b2']: it returned a string"),
-    (lambda x, t, p: p["w1"], "raised KeyError: 'w1'"),
-    (lambda x, t, p: p["W1"] @ np.ones(3), "raised ValueError"),
-    (lambda x, t, p: np.exp(np.array([1000.0])), "raised RuntimeWarning: overflow"),
+     "grads['b2']: it returned a string", K.WRONG_TYPE),
+    (lambda x, t, p: p["w1"], "raised KeyError: 'w1'", K.RAISED),
+    (lambda x, t, p: p["W1"] @ np.ones(3), "raised ValueError", K.RAISED),
+    (lambda x, t, p: np.exp(np.array([1000.0])), "raised RuntimeWarning: overflow", K.RAISED),
 ])
-def test_wrong_returns_get_plain_messages(fn, says):
+def test_wrong_returns_get_plain_messages(fn, says, kind):
     message = run(mine(fn))
     assert message is not None and says in message, message
+    found = failure(mine(fn))
+    assert found.kind is kind
+    assert all(f"  hint: {h}" in message for h in found.hints)  # its hints, as printed
+
+
+def test_hints_are_for_wrong_values_only():
+    """A hint that matches anything shows for a wrong value and for no other kind."""
+    always = [checks.Hint("always", lambda *a: True)]
+    wrong = failure(mine(mistakes.with_mistake("sign")), hints=always)
+    assert wrong.kind is K.WRONG_VALUE and wrong.hints == ("always",)
+    shape = failure(mine(lambda x, t, p: dict(gradients.backprop(x, t, p), W2=np.zeros(2))),
+                    hints=always)
+    assert shape.kind is K.WRONG_SHAPE and "always" not in shape.hints
+    assert failure(mine(lambda x, t, p: None), hints=always).hints == ()
 
 
 def test_key_error_hint_names_the_convention():
@@ -139,6 +166,7 @@ def test_changing_params_in_place_fails_and_cases_stay_intact():
     case_list = cases()
     before = {k: v.copy() for k, v in case_list[0].args[2].items()}
     assert "it changed the params it was given" in run(backprop, case_list)
+    assert failure(backprop, cases()).kind is K.CHANGED_INPUT
     for k, v in before.items():
         assert np.array_equal(case_list[0].args[2][k], v)
 
@@ -148,7 +176,7 @@ def test_a_broken_hint_is_skipped():
         raise RuntimeError("hint bug")
 
     hints = [checks.Hint("never shown", boom), checks.Hint("shown", lambda *a: True)]
-    message = run(mine(gradient_checks.with_mistake("sign")), hints=hints)
+    message = run(mine(mistakes.with_mistake("sign")), hints=hints)
     assert "hint: shown" in message and "never shown" not in message
 
 
@@ -162,38 +190,19 @@ def test_tolerances():
     assert run(close, exact, rtol=1e-12) is not None
 
 
-def test_the_mistakes_reference_is_the_reference_backprop():
-    for seed in range(3):
-        p = random_params(seed, 3, 4)
-        x = np.random.default_rng(seed).normal(size=3)
-        got = gradient_checks._backprop(x, 1.0, p)
-        want = gradients.backprop(x, 1.0, p)
-        for k in p:
-            assert got[k] == pytest.approx(want[k], rel=1e-12)
-    alice = network.named(gradient_checks._backprop(*ALICE, ONES))
-    assert alice["w1"] == pytest.approx(0.02146953526581111, rel=1e-12)
-
-
 def test_where_each_mistake_shows_first():
     first = {}
-    for mistake in gradient_checks.MISTAKES:
-        message = run(mine(gradient_checks.with_mistake(mistake)))
+    for mistake in mistakes.MISTAKES:
+        message = run(mine(mistakes.with_mistake(mistake)))
         first[mistake] = message.split("them): ")[1].split(",")[0]
     assert first["sign"] == first["activation_output"] == "dL/dw5"
     assert first["no_w2"] == first["activation_h1"] == first["no_x"] == "dL/dw1"
     assert first["activation_h2"] == first["wrong_neuron"] == "dL/dw3"
 
 
-def test_with_mistake_names_itself_and_rejects_unknown_names():
-    fn = gradient_checks.with_mistake("no_w2")
-    assert fn.__name__ == "backprop_no_w2" and "w5, w6" in fn.__doc__
-    with pytest.raises(ValueError, match="unknown mistake"):
-        gradient_checks.with_mistake("typo")
-
-
 def test_the_wrong_neuron_bug_hides_at_all_weights_one():
     x, t = ALICE
-    hidden = gradient_checks.with_mistake("wrong_neuron")(x, t, ONES)
+    hidden = mistakes.with_mistake("wrong_neuron")(x, t, ONES)
     right = gradients.backprop(x, t, ONES)
     for k in right:
         assert np.array_equal(hidden[k], right[k])
@@ -272,7 +281,7 @@ def test_relative_errors_and_the_table(capsys):
     assert [r.split()[0] for r in rows[1:]] == [f"dL/d{n}" for n in gradient_checks.ORDER]
     assert all(r.endswith("ok") for r in rows[1:])
     assert "0.021469535265811" in rows[4]
-    gradient_checks.print_table(gradient_checks.with_mistake("activation_h2")(*ALICE, ONES), n)
+    gradient_checks.print_table(mistakes.with_mistake("activation_h2")(*ALICE, ONES), n)
     rows = capsys.readouterr().out.strip().splitlines()
     marks = [r.split()[-1] for r in rows[1:]]
     assert marks == ["ok"] * 6 + ["WRONG"] * 3
@@ -321,3 +330,15 @@ def test_choices_not_written_or_raising():
     assert "not written yet" in choice_message(diagnosis)
     assert "raised ZeroDivisionError" in choice_message(lambda: 1 / 0)
     assert "not a function" in choice_message("w3")
+
+
+def test_a_wrong_choice_is_a_wrong_value_with_its_hint():
+    with pytest.raises(checks.CheckFailed) as failed:
+        gradient_checks.check_choices(lambda: ("w3", "D"), CHOICES, quiet=True,
+                                      expected={"first_wrong": "w3", "bug": "C"},
+                                      hints={"bug": "look again"})
+    assert failed.value.failure.kind is checks.Kind.WRONG_VALUE
+    assert failed.value.failure.hints == ("look again",)
+    with pytest.raises(checks.CheckFailed) as failed:
+        gradient_checks.check_choices(lambda: ("w3", 3), CHOICES, quiet=True)
+    assert failed.value.failure.kind is checks.Kind.WRONG_TYPE

@@ -72,15 +72,15 @@ WRONG = {
               says="the loss of the first sample alone"),
         Wrong("sum instead of mean",
               "def network_loss(params, X, y_true):\n"
-              "    return np.sum((y_true - network.forward(X, params)) ** 2)\n",
+              "    return np.sum((y_true - network.feedforward_batch(X, params)) ** 2)\n",
               says="a sum of squared errors"),
         Wrong("uses the notebook's params, not the argument",
               "def network_loss(p, X, y_true):\n"
-              "    return mse_loss(y_true, network.forward(X, params))\n",
+              "    return mse_loss(y_true, network.feedforward_batch(X, params))\n",
               says="use the params argument"),
         Wrong("returns the predictions",
               "def network_loss(params, X, y_true):\n"
-              "    return network.forward(X, params)\n",
+              "    return network.feedforward_batch(X, params)\n",
               says="expected shape ()"),
     ],
 }
@@ -158,7 +158,7 @@ RIGHT = {  # correct answers in other styles: full marks
     "network_loss_values": [
         Right("vectorized, without mse_loss",
               "def network_loss(params, X, y_true):\n"
-              "    return np.mean((y_true - network.forward(X, params)) ** 2)\n"),
+              "    return np.mean((y_true - network.feedforward_batch(X, params)) ** 2)\n"),
         Right("a loop over the people with network.feedforward, then mse_loss",
               "def network_loss(params, X, y_true):\n"
               "    y_pred = [network.feedforward(x, params) for x in X]\n"

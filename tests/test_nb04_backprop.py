@@ -9,6 +9,7 @@ from harness import (
     Right,
     Wrong,
     cascade_tests,
+    cell_by_grade_id,
     exercise_tests,
     read,
     right_answer_tests,
@@ -16,7 +17,7 @@ from harness import (
 )
 from test_gradient_checks import differences  # one home for the hand-made differences
 
-from nbutils import checks, data, gradient_checks, gradients, network
+from nbutils import checks, data, gradient_checks, gradients, mistakes, network
 from nbutils.exercises import backprop as exercise
 
 ANSWERS = {  # graded test cell -> the answer cell it tests
@@ -28,98 +29,34 @@ ANSWERS = {  # graded test cell -> the answer cell it tests
     "backprop_fixed_values": "backprop_fixed",
 }
 
-# a correct backprop with one line changed, for the wrong answers of exercise 2
-BACKPROP = """
-def backprop(x, y_true, params):
-    z1 = x @ params["W1"] + params["b1"]
-    h = sigmoid(z1)
-    z2 = h @ params["W2"] + params["b2"]
-    y_pred = sigmoid(z2)
-    d_z2 = -2 * (y_true - y_pred) * sigmoid_prime(z2)
-    d_h = params["W2"] @ d_z2
-    d_z1 = d_h * sigmoid_prime(z1)
-    return {"W1": np.outer(x, d_z1), "b1": d_z1, "W2": np.outer(h, d_z2), "b2": d_z2}
-"""
+def solution(grade_id: str) -> str:
+    """The source notebook's answer cell: each wrong answer below is it with a line changed."""
+    return cell_by_grade_id(read(source_path("04_backprop")), grade_id).source
+
+
+BACKPROP, NUMERIC = solution("backprop"), solution("numeric_gradient")
+CHECK, FIXED = solution("gradient_check"), solution("backprop_fixed")
+
+
+def changed(source: str, old: str, new: str) -> str:
+    assert old in source, old
+    return source.replace(old, new)
 
 
 def backprop_with(old: str, new: str) -> str:
-    assert old in BACKPROP, old
-    return BACKPROP.replace(old, new)
-
-
-NUMERIC = """
-def numeric_gradient(loss_fn, params, eps=1e-5):
-    grads = {}
-    for key, value in params.items():
-        g = np.zeros(value.shape)
-        for idx in np.ndindex(value.shape):
-            plus = network.copy_params(params)
-            minus = network.copy_params(params)
-            plus[key][idx] += eps
-            minus[key][idx] -= eps
-            g[idx] = (loss_fn(plus) - loss_fn(minus)) / (2 * eps)
-        grads[key] = g
-    return grads
-"""
+    return changed(BACKPROP, old, new)
 
 
 def numeric_with(old: str, new: str) -> str:
-    assert old in NUMERIC, old
-    return NUMERIC.replace(old, new)
-
-
-CHECK = """
-def gradient_check(backprop_fn, X, y, params, eps=1e-5):
-    per_sample = [backprop_fn(x, t, params) for x, t in zip(X, y)]
-    analytic = {k: np.mean([g[k] for g in per_sample], axis=0) for k in params}
-    numeric = numeric_gradient(lambda p: np.mean((y - network.forward(X, p)) ** 2),
-                               params, eps)
-    errors = {}
-    for k in params:
-        top = np.abs(analytic[k] - numeric[k])
-        bottom = np.maximum(np.abs(analytic[k]), np.abs(numeric[k]))
-        errors[k] = np.divide(top, bottom, out=np.zeros_like(bottom), where=bottom > 0)
-    return errors
-"""
+    return changed(NUMERIC, old, new)
 
 
 def check_with(old: str, new: str) -> str:
-    assert old in CHECK, old
-    return CHECK.replace(old, new)
-
-
-FIXED = """
-def backprop_fixed(x, y_true, params):
-    p = network.named(params)
-    z_h1 = p["w1"] * x[0] + p["w2"] * x[1] + p["b1"]
-    h1 = sigmoid(z_h1)
-    z_h2 = p["w3"] * x[0] + p["w4"] * x[1] + p["b2"]
-    h2 = sigmoid(z_h2)
-    z_o1 = p["w5"] * h1 + p["w6"] * h2 + p["b3"]
-    y_pred = sigmoid(z_o1)
-    d_L_d_ypred = -2 * (y_true - y_pred)
-    d_ypred_d_zo1 = sigmoid_prime(z_o1)
-    d_h1_d_zh1 = sigmoid_prime(z_h1)
-    d_h2_d_zh2 = sigmoid_prime(z_h2)
-    d_w5 = d_L_d_ypred * d_ypred_d_zo1 * h1
-    d_w6 = d_L_d_ypred * d_ypred_d_zo1 * h2
-    d_b3 = d_L_d_ypred * d_ypred_d_zo1
-    d_L_d_h1 = d_L_d_ypred * d_ypred_d_zo1 * p["w5"]
-    d_w1 = d_L_d_h1 * d_h1_d_zh1 * x[0]
-    d_w2 = d_L_d_h1 * d_h1_d_zh1 * x[1]
-    d_b1 = d_L_d_h1 * d_h1_d_zh1
-    d_L_d_h2 = d_L_d_ypred * d_ypred_d_zo1 * p["w6"]
-    d_w3 = d_L_d_h2 * d_h2_d_zh2 * x[0]
-    d_w4 = d_L_d_h2 * d_h2_d_zh2 * x[1]
-    d_b2 = d_L_d_h2 * d_h2_d_zh2
-    return network.from_named(w1=d_w1, w2=d_w2, w3=d_w3, w4=d_w4, w5=d_w5, w6=d_w6,
-                              b1=d_b1, b2=d_b2, b3=d_b3)
-"""
+    return changed(CHECK, old, new)
 
 
 def fixed_with(old: str, new: str) -> str:
-    assert old in FIXED, old
-    return FIXED.replace(old, new)
+    return changed(FIXED, old, new)
 
 
 WRONG = {
@@ -165,8 +102,8 @@ WRONG = {
               backprop_with("np.outer(h, d_z2)", "h * d_z2"),
               says="grads['W2']: expected shape (2, 1), got shape (2,)"),
         Wrong("returns a tuple",
-              backprop_with('return {"W1": np.outer(x, d_z1), "b1": d_z1, "W2": np.outer(h, '
-                            'd_z2), "b2": d_z2}',
+              backprop_with('return {"W1": np.outer(x, d_z1), "b1": d_z1,\n'
+                            '            "W2": np.outer(h, d_z2), "b2": d_z2}',
                             "return np.outer(x, d_z1), d_z1, np.outer(h, d_z2), d_z2"),
               says="Put the 4 arrays in a dict"),
         Wrong("the tutorial's nine names",
@@ -394,7 +331,8 @@ RIGHT = {
               "    grads = [backprop_fn(X[i], y[i], params) for i in range(len(X))]\n"
               "    analytic = {k: sum(g[k] for g in grads) / len(grads) for k in params}\n"
               "    numeric = numeric_gradient(\n"
-              "        lambda p: np.mean((y - network.forward(X, p)) ** 2), params, eps)\n"
+              "        lambda p: np.mean((y - network.feedforward_batch(X, p)) ** 2),\n"
+              "        params, eps)\n"
               "    scale = {k: np.maximum(np.abs(analytic[k]), np.abs(numeric[k]))\n"
               "             for k in params}\n"
               "    return {k: np.divide(np.abs(analytic[k] - numeric[k]), scale[k],\n"
@@ -408,7 +346,7 @@ RIGHT = {
               "        for k in params:\n"
               "            total[k] = total[k] + g[k]\n"
               "    def mse(p):\n"
-              "        return np.mean((y - network.forward(X, p)) ** 2)\n"
+              "        return np.mean((y - network.feedforward_batch(X, p)) ** 2)\n"
               "    numeric = numeric_gradient(mse, params, eps=eps)\n"
               "    errors = {}\n"
               "    for k in params:\n"
@@ -423,7 +361,8 @@ RIGHT = {
               "    per_sample = [backprop_fn(x, t, params) for x, t in zip(X, y)]\n"
               "    errors = {}\n"
               "    numeric = numeric_gradient(\n"
-              "        lambda p: np.mean((y - network.forward(X, p)) ** 2), params, eps)\n"
+              "        lambda p: np.mean((y - network.feedforward_batch(X, p)) ** 2),\n"
+              "        params, eps)\n"
               "    for k in params:\n"
               "        a = np.mean(np.stack([g[k] for g in per_sample]), axis=0)\n"
               "        top = np.abs(a - numeric[k])\n"
@@ -550,7 +489,7 @@ def backprop_cases():
 ])
 def test_every_planted_mistake_is_caught_and_recognised(mistake, says):
     for check in (exercise.check_backprop, exercise.check_backprop_fixed):
-        message = failure(check, mine(gradient_checks.with_mistake(mistake)), backprop_cases())
+        message = failure(check, mine(mistakes.with_mistake(mistake)), backprop_cases())
         assert message is not None and says in message, message
         assert message.count("hint:") == 1, message
 
@@ -558,9 +497,9 @@ def test_every_planted_mistake_is_caught_and_recognised(mistake, says):
 def check_cases():
     X, y, _ = data.people()
     p = network.init_params(np.random.default_rng(3))
-    fn = gradient_checks.with_mistake("no_w2")
+    fn = mistakes.with_mistake("no_w2")
     numeric = gradients.numeric_gradient(
-        lambda q: float(np.mean((y - network.forward(X, q)) ** 2)), p, 1e-5)
+        lambda q: float(np.mean((y - network.feedforward_batch(X, q)) ** 2)), p, 1e-5)
     mean = {k: np.mean([fn(x, t, p)[k] for x, t in zip(X, y, strict=True)], axis=0)
             for k in p}
     expected = {k: gradients.relative_error(mean[k], numeric[k]) for k in p}
@@ -580,7 +519,7 @@ def make_check(combine="mean", signed=False, scale="max", numeric_eps=1e-5, one_
             a = {k: per[0][k] for k in params}
 
         def mse(q):
-            return float(np.mean((y - network.forward(X, q)) ** 2))
+            return float(np.mean((y - network.feedforward_batch(X, q)) ** 2))
 
         how = (lambda up, here, down, e: (up - here) / e) if one_sided else \
             (lambda up, here, down, e: (up - down) / (2 * e))

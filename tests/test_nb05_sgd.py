@@ -26,7 +26,7 @@ def _train(body: str) -> str:
             "    return params, np.array(history)\n")
 
 
-LOSS = "        history.append(losses.mse_loss(y, network.forward(X, params)))\n"
+LOSS = "        history.append(losses.mse_loss(y, network.feedforward_batch(X, params)))\n"
 STEP = "            params = sgd_step(params, backprop(X[i], y[i], params), lr)\n"
 
 # the tutorial's training loop (seed 001), one line per weight, on the params dict: it
@@ -67,7 +67,7 @@ def train(X, y, params, lr, epochs, rng):
             p["w5"] -= lr * d_L_d_ypred * d_ypred_d_w5
             p["w6"] -= lr * d_L_d_ypred * d_ypred_d_w6
             p["b3"] -= lr * d_L_d_ypred * d_ypred_d_b3
-        history.append(losses.mse_loss(y, network.forward(X, network.from_named(**p))))
+        history.append(losses.mse_loss(y, network.feedforward_batch(X, network.from_named(**p))))
     return network.from_named(**p), np.array(history)
 '''
 
@@ -231,7 +231,7 @@ RIGHT = {
                        "        for i in order:\n"
                        "            grads = backprop(X[i], y[i], params)\n"
                        "            params = sgd_step(params, grads, lr)\n"
-                       "        y_pred = network.forward(X, params)\n"
+                       "        y_pred = network.feedforward_batch(X, params)\n"
                        "        history.append(losses.mse_loss(y, y_pred))\n")),
         Right("returns the history as a list",
               _trained("    for epoch in range(epochs):\n"
@@ -249,7 +249,7 @@ RIGHT = {
               "    history = np.zeros(epochs)\n"
               "    for epoch in range(epochs):\n"
               "        for i in rng.permutation(len(X)):\n" + STEP +
-              "        history[epoch] = losses.mse_loss(y, network.forward(X, params))\n"
+              "        history[epoch] = losses.mse_loss(y, network.feedforward_batch(X, params))\n"
               "    return params, history\n"),
         Right("tutorial: zip over the samples, in the epoch's shuffled order",
               _trained("    for epoch in range(epochs):\n"

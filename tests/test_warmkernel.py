@@ -165,8 +165,8 @@ def test_a_solution_notebook_prints_the_same_in_a_warm_kernel(name, tmp_path):
 
 def test_setup_imports_reads_the_locked_cells_of_a_source_notebook(tmp_path):
     modules = warmkernel.setup_imports(source_path("01_neuron"))
-    assert {"numpy", "matplotlib.pyplot", "nbutils", "nbutils.checks",
-            "nbutils.viz.neuron"} <= set(modules)
+    assert {"numpy", "nbutils", "nbutils.checks", "nbutils.plots.neuron",
+            "nbutils.widgets.neuron"} <= set(modules)
     # answer cells are the students': nothing of theirs is imported ahead of time
     import nbformat
 

@@ -7,7 +7,7 @@
 Gradient dicts are compared by :func:`nbutils.gradient_checks.check_gradients`,
 which names the first wrong partial derivative in the order backprop computes
 them. The hints recognise a known mistake by computing, for the case that
-failed, what that mistake returns (:func:`nbutils.gradient_checks.with_mistake`).
+failed, what that mistake returns (:func:`nbutils.mistakes.with_mistake`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .. import activations, checks, gradient_checks, gradients, network
+from .. import activations, checks, gradient_checks, gradients, mistakes, network
 from ..activations import sigmoid
 
 __all__ = ["CHOICES", "backprop_hints", "check_backprop", "check_backprop_fixed",
@@ -76,12 +76,12 @@ def check_sigmoid_prime(sigmoid_prime: Callable, cases: Sequence[checks.Case], *
 # --- Exercise 2 (and 6): backprop ---------------------------------------------------------
 
 
-def _mistake_hint(message: str, *mistakes: str) -> checks.Hint:
+def _mistake_hint(message: str, *planted: str) -> checks.Hint:
     """A hint for the results of the backprops with these planted mistakes."""
 
     def when(got, expected, x, y_true, params):
-        for mistake in mistakes:
-            theirs = gradient_checks.with_mistake(mistake)(x, y_true, params)
+        for mistake in planted:
+            theirs = mistakes.with_mistake(mistake)(x, y_true, params)
             if _same(got, theirs) and not _same(expected, theirs):
                 return True
         return False
@@ -181,7 +181,7 @@ def gradient_check_hints() -> list[checks.Hint]:
         mean = {k: v / len(X) for k, v in total.items()}
 
         def mse(p):
-            return float(np.mean((y - network.forward(X, p)) ** 2))
+            return float(np.mean((y - network.feedforward_batch(X, p)) ** 2))
 
         return per_sample, total, mean, gradients.numeric_gradient(mse, params, eps)
 

@@ -22,15 +22,15 @@ __all__ = ["MISTAKES", "check_feedforward", "check_feedforward_batch",
 
 
 def _transposed(X, p):
-    return network.forward(X, {**p, "W1": p["W1"].T})
+    return network.feedforward_batch(X, {**p, "W1": p["W1"].T})
 
 
 def _no_hidden_biases(X, p):
-    return network.forward(X, {**p, "b1": 0 * p["b1"]})
+    return network.feedforward_batch(X, {**p, "b1": 0 * p["b1"]})
 
 
 def _no_output_bias(X, p):
-    return network.forward(X, {**p, "b2": 0 * p["b2"]})
+    return network.feedforward_batch(X, {**p, "b2": 0 * p["b2"]})
 
 
 def _fed_pre_activations(X, p):  # the output layer fed Z = X @ W1 + b1 instead of H = f(Z)
@@ -41,7 +41,7 @@ def _fed_pre_activations(X, p):  # the output layer fed Z = X @ W1 + b1 instead 
 def _two_hidden_only(X, p):  # the network cut down to its first two hidden neurons
     if p["W1"].shape[1] <= 2:
         raise ValueError("not a cut-down network")
-    return network.forward(X, {**p, "W1": p["W1"][:, :2], "b1": p["b1"][:2],
+    return network.feedforward_batch(X, {**p, "W1": p["W1"][:, :2], "b1": p["b1"][:2],
                                "W2": p["W2"][:2]})
 
 
@@ -127,7 +127,7 @@ def check_feedforward(feedforward: Callable, cases: Sequence[checks.Case], *,
 
 def _fail(name: str, text: str) -> None:
     __tracebackhide__ = True
-    checks.fail(name, [f"  {text}"])
+    checks.fail(name, [f"  {text}"], kind=checks.Kind.WRONG_SHAPE)
 
 
 def check_feedforward_batch(feedforward_batch: Callable, cases: Sequence[checks.Case], *,

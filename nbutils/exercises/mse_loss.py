@@ -72,7 +72,7 @@ def check_mse_loss(mse_loss: Callable, cases: Sequence[checks.Case],
 def _first_sample_only(params, X, y_true) -> float:
     if len(y_true) < 2:
         raise ValueError("one sample: nothing to leave out")
-    return (y_true[0] - network.forward(X[:1], params)[0]) ** 2
+    return (y_true[0] - network.feedforward_batch(X[:1], params)[0]) ** 2
 
 
 def network_loss_hints() -> list[checks.Hint]:
@@ -84,7 +84,7 @@ def network_loss_hints() -> list[checks.Hint]:
 
     return [
         hint("this is the loss of the first sample alone: the loss needs every "
-             "sample's prediction, from network.forward(X, params).",
+             "sample's prediction, from network.feedforward_batch(X, params).",
              lambda params, X, y_true, expected: _first_sample_only(params, X, y_true)),
         hint("this is n times the expected value: a sum of squared errors instead "
              "of their mean.",
@@ -92,7 +92,7 @@ def network_loss_hints() -> list[checks.Hint]:
         hint("this is the loss of the network with every weight 1 and every bias 0, "
              "whatever params it is given: use the params argument.",
              lambda params, X, y_true, expected: np.mean(
-                 (y_true - network.forward(X, network.from_named(**_ALL_ONES))) ** 2)),
+                 (y_true - network.feedforward_batch(X, network.from_named(**_ALL_ONES))) ** 2)),
     ]
 
 

@@ -93,15 +93,14 @@ def check_sgd_step(sgd_step: Callable, cases: Sequence[checks.Case], *,
             for key, want in case.expected.items():
                 checks.check_function(stepped(sgd_step, key), [checks.Case(case.args, want)],
                                       quiet=True)
-    in_place = [checks.Hint(_IN_PLACE, lambda got, expected: True)]  # it changed: see above
     for case in cases:
         params, grads, lr = case.args
         given = network.copy_params(params)
         sgd_step(given, network.copy_params(grads), lr)
         for key in params:
-            checks.check_value(given[key], params[key], quiet=True, hints=in_place,
-                               name=f"params[{key!r}] after calling sgd_step(params, grads, "
-                                    f"{lr!r})")
+            checks.check_unchanged(given[key], params[key], hint=_IN_PLACE,
+                                   name=f"params[{key!r}] after calling sgd_step(params, "
+                                        f"grads, {lr!r})")
     if not quiet:
         print("✓ sgd_step leaves the params it was given as they were.")
 
@@ -145,7 +144,7 @@ def history_where(X, y, params: dict, epochs: int, each_epoch: Callable) -> np.n
     history = []
     for _ in range(int(epochs)):
         params = each_epoch(params)
-        history.append(losses.mse_loss(y, network.forward(X, params)))
+        history.append(losses.mse_loss(y, network.feedforward_batch(X, params)))
     return np.array(history)
 
 
@@ -240,9 +239,10 @@ def train_hints(cases: Sequence[checks.Case] = ()) -> list[checks.Hint]:
         lambda got, expected, *args: not any(h.when(got, expected, *args) for h in known))]
 
 
-def _fail(where: str, problem: str) -> None:
+def _fail(where: str, problem: str, kind: checks.Kind, detail: str = "") -> None:
     __tracebackhide__ = True
-    checks.fail("train", [f"  calling {where}", f"  problem: {problem}"], 0, 1)
+    checks.fail("train", [f"  calling {where}", f"  problem: {problem}"], kind=kind,
+                detail=detail)
 
 
 def _learns(train: Callable, run: LongRun, quiet: bool) -> None:
@@ -254,19 +254,20 @@ def _learns(train: Callable, run: LongRun, quiet: bool) -> None:
         result = train(run.X, run.y, given, run.lr, run.epochs,
                        np.random.default_rng(run.seed))
     except Exception as exc:  # the short runs passed: say what this one raised
-        _fail(where, f"it raised {type(exc).__name__}: {exc}")
+        _fail(where, f"it raised {type(exc).__name__}: {exc}", checks.Kind.RAISED,
+              type(exc).__name__)
     if not (isinstance(result, tuple) and len(result) == 2):
-        _fail(where, "train should return a pair: (params, loss_history)")
+        _fail(where, "train should return a pair: (params, loss_history)",
+              checks.Kind.WRONG_TYPE)
     params, history = result
     history = np.asarray(history, dtype=float).ravel()
-    in_place = [checks.Hint(_TRAIN_IN_PLACE, lambda got, expected: True)]  # it changed
     for key in run.params:
-        checks.check_value(given[key], run.params[key], quiet=True, hints=in_place,
-                           name=f"start[{key!r}] after {where}")
-    checks.check_value(network.forward(run.X, params), run.y, rtol=0, atol=0.1,
+        checks.check_unchanged(given[key], run.params[key], hint=_TRAIN_IN_PLACE,
+                               name=f"start[{key!r}] after {where}")
+    checks.check_value(network.feedforward_batch(run.X, params), run.y, rtol=0, atol=0.1,
                        name=f"after {run.epochs} epochs, the outputs for Alice, Bob, Charlie, "
                             "Diana", quiet=True)
-    emily, frank = network.forward(data.new_people()[0], params)
+    emily, frank = network.feedforward_batch(data.new_people()[0], params)
     problems = []
     if not history[-1] < 0.01:
         problems.append(f"after {run.epochs} epochs the MSE is {history[-1]:.4f}; expected "
@@ -278,7 +279,7 @@ def _learns(train: Callable, run: LongRun, quiet: bool) -> None:
         problems.append(f"Emily {emily:.3f} (expected above 0.9), Frank {frank:.3f} "
                         "(expected below 0.1)")
     if problems:
-        _fail(where, "; ".join(problems))
+        _fail(where, "; ".join(problems), checks.Kind.WRONG_VALUE)
     if not quiet:
         print(f"✓ train: after {run.epochs} epochs MSE {history[-1]:.5f}, Emily {emily:.3f}, "
               f"Frank {frank:.3f}.")

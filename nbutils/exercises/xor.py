@@ -195,9 +195,9 @@ class _Runs:
     def course(self, X, y, n_hidden, lr, epochs, seed):
         key = self._key(X, y, n_hidden, lr, epochs, seed)
         if key not in self._course:
-            self._course[key] = mlp.train(np.asarray(X, dtype=float), np.asarray(y, dtype=float),
-                                          int(n_hidden), float(lr), int(epochs),
-                                          np.random.default_rng(int(seed)))
+            self._course[key] = mlp.train_xor(
+                np.asarray(X, dtype=float), np.asarray(y, dtype=float), int(n_hidden),
+                float(lr), int(epochs), np.random.default_rng(int(seed)))
         return self._course[key]
 
     # what the checks compare
@@ -310,7 +310,7 @@ def check_train_xor(train_xor, cases, *, seeds=(), quiet: bool = False) -> None:
 
     The run's rng is ``np.random.default_rng(seed)``. ``expected`` holds
     ``"losses[0]"`` and ``"y_pred"``, the trained network's outputs on X; the
-    whole loss history is compared with the course's run (``mlp.train``), and
+    whole loss history is compared with the course's run (``mlp.train_xor``), and
     XOR must be learned where that run learns it. Then, with the first case's
     settings, each of ``seeds`` must start where the course's does, and XOR must
     be learned from at most two fewer of them than the course's version learns.
@@ -353,6 +353,7 @@ def check_train_xor(train_xor, cases, *, seeds=(), quiet: bool = False) -> None:
     which = f"the {len(seeds)} starts with seeds {seeds[0]} to {seeds[-1]}"
     if learned < reference - 2:
         checks.fail("train_xor", [f"  it learned XOR from {learned} of {which}; the "
-                                  f"course's version learns it from {reference}."])
+                                  f"course's version learns it from {reference}."],
+                    kind=checks.Kind.WRONG_VALUE)
     if not quiet:
         print(f"✓ train_xor learns XOR from the pinned start, and from {learned} of {which}.")

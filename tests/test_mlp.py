@@ -1,9 +1,9 @@
-"""The vectorized reference network (nbutils.mlp) against REFERENCE_NUMBERS.md."""
+"""nbutils.mlp (notebook 06), the vectorized network, against REFERENCE_NUMBERS.md."""
 
 import numpy as np
 import pytest
 
-from nbutils import data, gradients, mlp, network
+from nbutils import data, gradients, losses, mlp, network, training
 from nbutils.activations import sigmoid
 
 
@@ -41,7 +41,7 @@ def test_the_tutorials_errors_are_errors():
     X = data.scale_study_sleep(X_raw, X_raw)
     y_pred, _ = mlp.forward(X, mlp.study_sleep_params())
     half_sum = 0.5 * np.sum((y_pred - y_raw / 100) ** 2)
-    assert half_sum / mlp.mse(y_raw / 100, y_pred) == pytest.approx(1.5, rel=1e-12)
+    assert half_sum / losses.mse_loss(y_raw / 100, y_pred) == pytest.approx(1.5, rel=1e-12)
     # the query point scaled by the training maxima, not its own
     assert data.scale_study_sleep(X_query, X_raw)[0] == pytest.approx([4 / 3, 8 / 9], rel=1e-12)
     assert (X_query / X_query.max())[0] == pytest.approx([0.5, 1.0], rel=1e-12)
@@ -67,7 +67,8 @@ def test_backward_matches_finite_differences(n, d, h):
     X = rng.normal(size=(n, d))
     y = (rng.random(n) > 0.5).astype(float)
     grads = mlp.backward(X, y, params, mlp.forward(X, params)[1])
-    numeric = gradients.numeric_gradient(lambda p: mlp.mse(y, mlp.forward(X, p)[0]), params)
+    numeric = gradients.numeric_gradient(lambda p: losses.mse_loss(y, mlp.forward(X, p)[0]),
+                                         params)
     for key in params:
         assert np.all(gradients.relative_error(grads[key], numeric[key]) < 1e-6), key
 
@@ -76,8 +77,8 @@ def test_train_and_train_many_agree_exactly():
     X, y = data.xor()
     runs = mlp.train_many(X, y, 3, 2.0, 300, [0, 6, 11])
     for i, seed in enumerate([0, 6, 11]):
-        params, losses = mlp.train(X, y, 3, 2.0, 300, np.random.default_rng(seed))
-        assert np.array_equal(losses, runs["losses"][i])
+        params, history = mlp.train_xor(X, y, 3, 2.0, 300, np.random.default_rng(seed))
+        assert np.array_equal(history, runs["losses"][i])
         for key in params:
             assert np.array_equal(params[key], mlp.unstack(runs["params"], i)[key])
         assert np.array_equal(mlp.forward(X, params)[0], runs["y_pred"][i])
@@ -85,32 +86,21 @@ def test_train_and_train_many_agree_exactly():
 
 def test_train_starts_from_init_params_and_steps_downhill():
     X, y = data.xor()
-    params, losses = mlp.train(X, y, 2, 2.0, 50, np.random.default_rng(0))
+    params, history = mlp.train_xor(X, y, 2, 2.0, 50, np.random.default_rng(0))
     start = network.init_params(np.random.default_rng(0), 2, 2)
-    assert losses[0] == mlp.mse(y, mlp.forward(X, start)[0])
-    one = mlp.step(start, mlp.backward(X, y, start, mlp.forward(X, start)[1]), 2.0)
-    assert losses[1] == mlp.mse(y, mlp.forward(X, one)[0])
-    assert losses[1] < losses[0]
-
-
-def test_snapshots_follow_the_run():
-    X, y = data.xor()
-    snapshots, losses = mlp.train_snapshots(X, y, 2, 2.0, 100, np.random.default_rng(0), 30)
-    assert [epoch for epoch, _ in snapshots] == [0, 30, 60, 90, 100]
-    final, final_losses = mlp.train(X, y, 2, 2.0, 100, np.random.default_rng(0))
-    assert np.array_equal(losses, final_losses)
-    for key in final:
-        assert np.array_equal(snapshots[-1][1][key], final[key])
-    assert losses[30] == mlp.mse(y, mlp.forward(X, snapshots[1][1])[0])
+    assert history[0] == losses.mse_loss(y, mlp.forward(X, start)[0])
+    one = training.sgd_step(start, mlp.backward(X, y, start, mlp.forward(X, start)[1]), 2.0)
+    assert history[1] == losses.mse_loss(y, mlp.forward(X, one)[0])
+    assert history[1] < history[0]
 
 
 def test_the_pinned_seed_learns_xor():
     X, y = data.xor()
-    params, losses = mlp.train(X, y, 2, 2.0, 2000, np.random.default_rng(0))
+    params, history = mlp.train_xor(X, y, 2, 2.0, 2000, np.random.default_rng(0))
     y_pred, _ = mlp.forward(X, params)
     assert mlp.solved(y_pred, y)
     assert np.all(np.abs(y_pred - y) < 0.1)
-    assert losses[-1] < 0.01
+    assert history[-1] < 0.01
 
 
 def test_about_a_quarter_of_the_starts_fail_and_they_are_stuck():
@@ -136,21 +126,37 @@ def test_solved_means_every_output_on_the_right_side():
     assert list(mlp.solved([[0.1, 0.9, 0.9, 0.1], [0.6, 0.9, 0.9, 0.1]], y)) == [True, False]
 
 
-def test_descend_is_forward_backward_step_to_rounding():
-    """The lean training loop computes what the taught pieces compute.
+def test_descend_is_forward_backward_and_sgd_step_to_rounding():
+    """The fast training loop computes what the taught pieces compute.
 
-    Only rounding may differ: descend takes the sigmoid's slope as s (1 - s) from the
-    activations, backward as sigmoid_prime(Z), which is exact to the last bits.
+    Only rounding differs: descend takes the sigmoid as 1 / (1 + e^-z) and its slope as
+    f (1 - f) from the activations; forward and backward use sigmoid_array and
+    sigmoid_prime(Z), exact to the last bits. Over 300 epochs that stays below 1e-12.
     """
     X, y = data.xor()
     for seed, n_hidden in [(0, 2), (6, 3), (11, 4)]:
         start = network.init_params(np.random.default_rng(seed), 2, n_hidden)
-        params, losses = mlp.descend(X, y, start, 2.0, 300)
+        params, history = mlp.descend(X, y, start, 2.0, 300)
         slow, slow_losses = start, []
         for _ in range(300):
             y_pred, cache = mlp.forward(X, slow)
-            slow_losses.append(np.mean((y - y_pred) ** 2))
-            slow = mlp.step(slow, mlp.backward(X, y, slow, cache), 2.0)
-        np.testing.assert_allclose(losses, slow_losses, rtol=1e-12, atol=0)
+            slow_losses.append(losses.mse_loss(y, y_pred))
+            slow = training.sgd_step(slow, mlp.backward(X, y, slow, cache), 2.0)
+        np.testing.assert_allclose(history, slow_losses, rtol=1e-12, atol=0)
         for key in params:
             np.testing.assert_allclose(params[key], slow[key], rtol=1e-12, atol=0, err_msg=key)
+
+
+def test_forward_and_backward_take_stacked_params():
+    """Networks stacked along a leading axis go through as each would alone."""
+    X, y = data.xor()
+    nets = [network.init_params(np.random.default_rng(s), 2, 3) for s in (1, 2)]
+    stacked = {k: np.stack([p[k] for p in nets]) for k in nets[0]}
+    y_pred, cache = mlp.forward(X, stacked)
+    grads = mlp.backward(X, y, stacked, cache)
+    for i, p in enumerate(nets):
+        one_pred, one_cache = mlp.forward(X, p)
+        assert np.array_equal(y_pred[i], one_pred)
+        for key, value in mlp.backward(X, y, p, one_cache).items():
+            assert grads[key][i].shape == value.shape
+            np.testing.assert_allclose(grads[key][i], value, rtol=1e-14, atol=0)

@@ -11,7 +11,7 @@ KERNEL_FLAG = $$(tools/kernel-transport $(VENV)/bin/jupyter)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor test test-fast release nav lint grade bench clean
+.PHONY: help setup lab lab-instructor test test-fast release nav lint grade bench clean hub hub-stop
 
 help:
 	@echo "make lab             set up, then open the course in JupyterLab (student view)"
@@ -42,11 +42,11 @@ lab-instructor: setup
 # when it is missing and this machine allows it (SKIP_BROWSER=1 skips them)
 test: setup
 	@tools/ensure-chromium
-	$(PY) -m pytest -n 2 --dist load tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup tests $(PYTEST_ARGS)
 
 # everything but the browser and the notebook execution, for a quick loop
 test-fast: setup
-	$(PY) -m pytest -n 2 --dist load -m "not browser and not slow" tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser and not slow" tests $(PYTEST_ARGS)
 
 release: setup
 	$(PY) -m nbinstructor.release
@@ -60,7 +60,7 @@ grade: setup
 	$(VENV)/bin/nbutils-grade $(GRADE_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check nbutils nbinstructor tests solutions
+	$(VENV)/bin/ruff check nbutils nbinstructor tests solutions benchmarks
 
 # measures in one run; writes benchmarks/results.json and results.md, prints the table
 bench: setup
@@ -69,3 +69,13 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# the course's JupyterHub on 127.0.0.1 for a class on this machine (as root): see
+# "Running a class" in the README. Ctrl-C or `make hub-stop` stops it.
+HUB_ROOT ?= /opt/nn-hub
+hub:
+	NN_HUB_ROOT=$(HUB_ROOT) tools/hub/setup
+	NN_HUB_ROOT=$(HUB_ROOT) tools/hub/start
+
+hub-stop:
+	NN_HUB_ROOT=$(HUB_ROOT) tools/hub/stop

@@ -10,7 +10,8 @@ Debian's chromium and run once:
 - every picture has a text alternative, every slider handle, button and
   input has a name, a toggle says whether it is pressed, a slider announces
   the value its readout shows (no float noise, no index for a named choice),
-  a widget's readout is a live region, and a dropdown answers its arrow keys;
+  a widget's readout is a live region, and a dropdown, a slider or a choice answers its
+  arrow keys (without JupyterLab moving to another cell);
 - at 800 px wide (the same page, resized, the file browser closed), every
   control is on screen with its name and its value, none cut, and every
   picture stays readable.
@@ -149,7 +150,14 @@ const cellOf = (el) => {
 const text = (el) => (el ? el.textContent : '').replace(/\\s+/g, ' ').trim();
 const where = (el, kind, label) =>
     `cell ${cellOf(el)} ${kind}` + (label ? ` "${label.slice(0, 40)}"` : '');
-const labelOf = (el) => text(el.querySelector(':scope > .widget-label'));
+const labelOf = (el) => text(el.querySelector(':scope > .widget-label, :scope > .nn-name'));
+// sliders: ipywidgets' (a noUiSlider handle, a contenteditable readout) and the course's
+// own (nbutils.widgets.controls: an <input type=range>, an <input type=number> readout)
+const SLIDERS = '.widget-slider, .nn-slider';
+const HANDLES = '.noUi-handle, [role=slider], input[type=range]';
+const READOUTS = '.widget-readout, .nn-value';
+const shownBy = (readout) => readout ? (readout.matches('input') ? readout.value.trim()
+                                                                 : text(readout)) : null;
 """
 
 _FIT_JS = _JS_COMMON + """
@@ -190,13 +198,19 @@ _FIT_JS = _JS_COMMON + """
         }
     };
     for (const out of document.querySelectorAll(outputs)) {
-        for (const el of out.querySelectorAll('.widget-slider')) {
-            const label = el.querySelector(':scope > .widget-label');
+        for (const el of out.querySelectorAll(SLIDERS)) {
+            const label = el.querySelector(':scope > .widget-label, :scope > .nn-name');
             const parts = [['the slider', el], ['its value readout',
-                           el.querySelector('.widget-readout')]];
+                           el.querySelector(READOUTS)]];
             if (text(label)) parts.push(['its name', label]);
-            for (const h of el.querySelectorAll('.noUi-handle')) parts.push(['its handle', h]);
+            for (const h of el.querySelectorAll(HANDLES)) parts.push(['its handle', h]);
             check(el, 'slider', text(label), parts);
+        }
+        for (const el of out.querySelectorAll('.nn-choice')) {  // a radio group
+            const legend = el.querySelector('legend');
+            const parts = [['the choice', el], ['its name', legend]];
+            for (const r of el.querySelectorAll('label')) parts.push([`option "${text(r)}"`, r]);
+            check(el, 'choice', text(legend), parts);
         }
         const boxes = '.widget-dropdown, .widget-text, .widget-textarea, .widget-checkbox, ' +
                       '.widget-radio, .widget-toggle-buttons';
@@ -250,17 +264,22 @@ _NAMES_JS = _JS_COMMON + """
                 add(el, 'picture', '', `has no text alternative (alt is ` +
                     `${JSON.stringify(el.getAttribute('alt'))})`);
         }
-        for (const el of out.querySelectorAll('.noUi-handle, [role=slider]')) {
-            const row = el.closest('.widget-slider');
+        for (const el of out.querySelectorAll(HANDLES)) {
+            const row = el.closest(SLIDERS);
             const label = row ? labelOf(row) : '';
             if (!nameOf(el))
                 add(el, 'slider handle', label, 'has no accessible name (aria-label, ' +
                     'aria-labelledby)');
-            const readout = row ? row.querySelector('.widget-readout') : null;
-            sliders.push({where: where(el, 'slider handle', label),
-                          announced: el.getAttribute('aria-valuetext') ||
-                                     el.getAttribute('aria-valuenow'),
-                          shown: readout ? text(readout) : null});
+            // a native range says its value even without aria-valuetext: its value
+            const announced = el.getAttribute('aria-valuetext') ||
+                el.getAttribute('aria-valuenow') || (el.matches('input') ? el.value : null);
+            sliders.push({where: where(el, 'slider handle', label), announced,
+                          shown: shownBy(row ? row.querySelector(READOUTS) : null)});
+        }
+        for (const el of out.querySelectorAll('fieldset, [role=radiogroup]')) {
+            const legend = el.querySelector(':scope > legend');
+            if (!(el.getAttribute('aria-label') || '').trim() && !byIds(el) && !text(legend))
+                add(el, 'radio group', '', 'has no name (legend, aria-label)');
         }
         for (const el of out.querySelectorAll('button')) {
             if (el.checkVisibility({visibilityProperty: true}) && !text(el) && !nameOf(el))
@@ -298,11 +317,37 @@ _CELL_JS = """(sel) => {
     return el ? cells.indexOf(el.closest('.jp-Cell')) : -1;
 }"""
 
-_SELECTS_JS = """
-(outputs) => [...document.querySelectorAll(outputs + ' select')].map((el, i) => {
-    el.setAttribute('data-a11y-select', String(i));
-    return i;
-})
+# every control that takes arrow keys: a dropdown, a range, a radio group (its checked
+# radio, which is where Tab puts the focus); tagged so that Playwright can find it again
+_KEYED_JS = """
+(outputs) => {
+    const found = [...document.querySelectorAll(outputs + ' select, ' + outputs +
+                                                ' input[type=range]')];
+    const groups = new Set();
+    for (const r of document.querySelectorAll(outputs + ' input[type=radio]')) {
+        if (groups.has(r.name)) continue;
+        groups.add(r.name);
+        const all = [...document.getElementsByName(r.name)];
+        found.push(all.find(x => x.checked) || all[0]);
+    }
+    return found.map((el, i) => {
+        el.setAttribute('data-a11y-keyed', String(i));
+        const label = el.getAttribute('aria-label') || el.closest('fieldset, label, div')
+            ?.querySelector('legend, .widget-label, .nn-name')?.textContent || '';
+        return [i, el.tagName.toLowerCase() + (el.type ? `[${el.type}]` : ''), label.trim()];
+    });
+}
+"""
+
+# its state, and whether ArrowDown can change it (else ArrowUp is pressed)
+_KEY_STATE_JS = """
+(el) => {
+    if (el.tagName === 'SELECT')
+        return [el.selectedIndex, el.selectedIndex + 1 < el.options.length];
+    if (el.type === 'range') return [Number(el.value), Number(el.value) > Number(el.min)];
+    const all = [...document.getElementsByName(el.name)];
+    return [all.findIndex(x => x.checked), true];  // radios wrap round
+}
 """
 
 
@@ -378,24 +423,26 @@ def test_everything_fits_at_800px(shown):
                                 problems)
 
 
-def test_dropdowns_answer_arrow_keys(shown):
-    """A focused dropdown changes its option on an arrow key; the notebook stays put."""
+def test_controls_answer_arrow_keys(shown):
+    """A focused dropdown, slider or choice changes on ArrowDown (or ArrowUp); JupyterLab's
+    command mode does not take the key to move the notebook to another cell."""
     name, page = shown
     at_width(page, WIDE)
+    active = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]" \
+             ".findIndex(c => c.classList.contains('jp-mod-active'))"
     problems = []
-    for i in page.evaluate(_SELECTS_JS, OUTPUTS):
-        select = page.locator(f"[data-a11y-select='{i}']")
-        before = select.evaluate("el => [el.selectedIndex, el.options.length]")
-        active = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]" \
-                 ".findIndex(c => c.classList.contains('jp-mod-active'))"
-        key = "ArrowDown" if before[0] + 1 < before[1] else "ArrowUp"
-        select.focus()
+    for i, kind, label in page.evaluate(_KEYED_JS, OUTPUTS):
+        control = page.locator(f"[data-a11y-keyed='{i}']")
+        control.scroll_into_view_if_needed()
+        before, down = control.evaluate(_KEY_STATE_JS)
+        key = "ArrowDown" if down else "ArrowUp"
+        control.focus()
         cell0 = page.evaluate(active)
         page.keyboard.press(key)
         time.sleep(0.3)
-        after = select.evaluate("el => el.selectedIndex")
+        after, _ = control.evaluate(_KEY_STATE_JS)
         cell1 = page.evaluate(active)
-        if after == before[0] or cell1 != cell0:
-            problems.append(f"dropdown {i + 1}: {key} moved the option {before[0]} -> {after}"
-                            f" and the active cell {cell0} -> {cell1}")
-    assert not problems, report(name, "dropdown(s) that ignore the arrow keys", problems)
+        if after == before or cell1 != cell0:
+            problems.append(f"{kind} {label!r}: {key} moved its value {before} -> {after} "
+                            f"and the active cell {cell0} -> {cell1}")
+    assert not problems, report(name, "control(s) that lose the arrow keys", problems)

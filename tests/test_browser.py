@@ -75,9 +75,20 @@ def page(browser):
 # ---------------------------------------------------------------- page helpers
 
 def slider_locator(cell, description: str):
-    label = cell.page.locator("label.widget-label").filter(
+    """The course's slider (nbutils.widgets.controls.Slider) named ``description``."""
+    label = cell.page.locator("label.nn-name").filter(
         has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
-    return cell.locator(".widget-slider").filter(has=label)
+    return cell.locator(".nn-slider").filter(has=label)
+
+
+def thumb_centre(handle) -> tuple[float, float]:
+    """Where the thumb of the ``<input type=range>`` is drawn (chromium: a 16-px thumb
+    travelling over the input's width less the thumb)."""
+    box = handle.bounding_box()
+    lo, hi, value = handle.evaluate("el => [el.min, el.max, el.value].map(Number)")
+    thumb = min(16.0, box["width"])
+    x = box["x"] + thumb / 2 + (value - lo) / (hi - lo) * (box["width"] - thumb)
+    return x, box["y"] + box["height"] / 2
 
 
 def readout_text(cell) -> str:
@@ -173,7 +184,7 @@ def test_widget_follows_the_slider(page, lab, nbw):
     open_notebook(page, lab, nbw.path)
     run_all(page)
     cell = page.locator(".jp-Notebook .jp-Cell").nth(nbw.cell_index)
-    cell.locator(".widget-slider").first.wait_for()
+    cell.locator(".nn-slider").first.wait_for()
     cell.scroll_into_view_if_needed()
 
     text0, png0, example = expected(nbw, {})
@@ -184,19 +195,19 @@ def test_widget_follows_the_slider(page, lab, nbw):
     row = slider_locator(cell, description)
     assert row.count() == 1, f"no slider labelled {description!r} in the widget cell"
 
-    # by keyboard: focus the handle, press the arrow keys
-    handle = row.locator(".noUi-handle")
+    # by keyboard: focus the range input, press the arrow keys
+    handle = row.locator("input[type=range]")
     handle.focus()
     for _ in range(abs(presses)):
         handle.press("ArrowRight" if presses > 0 else "ArrowLeft")
     text1, png1, _ = expected(nbw, {description: after_keys})
     wait_for_widget(cell, text1, png1, f"after {presses:+d} arrow key(s) on {description!r} "
                     f"(to {after_keys})")
-    box = row.locator(".widget-readout")
-    shown = readout_value(slider, box.inner_text())
+    box = row.locator("input.nn-value")  # the readout, which also takes a typed value
+    shown = readout_value(slider, box.input_value())
     same = shown == after_keys if slider_kind(slider) == "selection" \
         else shown == pytest.approx(after_keys)
-    assert same, f"the slider's readout says {box.inner_text()!r}; expected {after_keys!r}"
+    assert same, f"the slider's readout says {box.input_value()!r}; expected {after_keys!r}"
     screenshot(cell, f"{nbw.id}-keyboard")
     if typed is None:
         return  # only selection sliders here: nothing to type into
@@ -208,21 +219,20 @@ def test_widget_follows_the_slider(page, lab, nbw):
     page.keyboard.press("Enter")
     text2, png2, _ = expected(nbw, {description: typed})
     wait_for_widget(cell, text2, png2, f"after typing {typed:g} into {description!r}")
-    assert float(box.inner_text().replace("\u2212", "-")) == pytest.approx(typed, rel=1e-3)
+    assert float(box.input_value().replace("\u2212", "-")) == pytest.approx(typed, rel=1e-3)
     screenshot(cell, f"{nbw.id}-typed")
 
     # a fast mouse drag: dozens of intermediate values, then the final one must
     # be what is shown, soon after the mouse is released (no backlog of redraws)
-    track = row.locator(".noUi-base").bounding_box()
-    knob = handle.bounding_box()
-    x0, y0 = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    track = handle.bounding_box()
+    x0, y0 = thumb_centre(handle)
     page.mouse.move(x0, y0)
     page.mouse.down()
     target = track["x"] + (0.85 if x0 < track["x"] + track["width"] / 2 else 0.15) * track["width"]
     page.mouse.move(target, y0, steps=40)
     page.mouse.up()
     released = time.monotonic()
-    final = readout_value(slider, box.inner_text())
+    final = readout_value(slider, box.input_value())
     assert final != pytest.approx(typed), "the drag did not move the slider"
     text3, png3, _ = expected(nbw, {description: final})
     wait_for_widget(cell, text3, png3, f"after a drag of {description!r} to {final:g}",

@@ -1,12 +1,11 @@
 """nbutils.widgets.mse_loss: notebook 03's two explorers follow their controls."""
 
-import ipywidgets
 import numpy as np
 import pytest
 from traitlets.traitlets import ObserveHandler
 
 from nbutils import data, losses, network
-from nbutils.widgets import examples
+from nbutils.widgets import controls, examples
 from nbutils.widgets import mse_loss as widgets
 
 X, Y, NAMES = data.people()
@@ -87,7 +86,7 @@ def test_the_parameter_is_chosen_with_buttons_not_a_dropdown():
     """A focused <select> loses its arrow keys to JupyterLab's command mode."""
     e = examples.mse_weight()
     choice = e.choices["parameter"]
-    assert isinstance(choice, ipywidgets.ToggleButtons)
+    assert isinstance(choice, controls.Choice)
     assert list(choice.options) == list(network.NAMES)
     assert len(observers(choice)) == 1 and len(observers(e.sliders["value"])) == 1
     assert choice in e.box.children[0].children

@@ -91,6 +91,7 @@ function render({ model, el }) {
     const snapped = lo + Math.round((v - lo) / step) * step;
     const clipped = Math.min(model.get("max"), Math.max(lo, snapped));
     send(Number(clipped.toFixed(digitsOf(model.get("readout_format")) + 2)));
+    typed.value = fmt(model.get("value"));  // as the readout prints it
   };
   typed.addEventListener("change", commit);
   typed.addEventListener("keydown", (e) => { if (e.key === "Enter") commit(); });

@@ -52,7 +52,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import add_course_option, assignments, cell_source, course_root, nbgrader_meta
+from . import add_course_option, assignments, canvas, cell_source, course_root, nbgrader_meta
 
 NO_SANDBOX_WARNING = ("⚠ grading WITHOUT the sandbox (--no-sandbox): student code runs with "
                       "your rights and can read the hidden tests and change the gradebook")
@@ -1057,7 +1057,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roster", type=Path, metavar="CSV",
                         help="the class's Canvas gradebook export: also write canvas.csv, "
                              "which Canvas imports (default: roster.csv in the course, if any)")
-    parser.add_argument("--roster-match", choices=sorted(canvas_match()), default="sis_login_id",
+    parser.add_argument("--roster-match", choices=sorted(canvas.MATCH_BY), default="sis_login_id",
                         help="the roster column that holds nbgrader's student ids")
     parser.add_argument("--collect-flat", type=Path, metavar="DIR",
                         help="first copy DIR/<student>_*.ipynb into submitted/ "
@@ -1093,16 +1093,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if results else 1
 
 
-def canvas_match() -> dict:
-    from .canvas import MATCH_BY
-
-    return MATCH_BY
-
-
 def write_canvas(course_dir: Path, roster: Path, match_by: str) -> bool:
     """canvas.csv beside grades.csv, from the roster; says whom it could not place."""
-    from . import canvas
-
     submitted_dir = Path(course_dir) / "submitted"
     submitted = {(s.name, a.name) for s in submitted_dir.iterdir() if s.is_dir()
                  for a in s.iterdir() if a.is_dir()} if submitted_dir.is_dir() else set()

@@ -30,10 +30,8 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     TIMEOUT_MS,
-    chromium_browser,
     lab_server,
     open_notebook,
-    require_chromium,
     run_all,
 )
 from harness import assignments, student_path
@@ -53,20 +51,9 @@ MIN_PICTURE_SCALE = 0.5
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def chromium():
-    return require_chromium()
-
-
-@pytest.fixture(scope="module")
 def lab(chromium, tmp_path_factory):
     with lab_server(tmp_path_factory.mktemp("a11y-lab")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    with chromium_browser(chromium) as b:
-        yield b
 
 
 # one notebook's tests on one worker (with `pytest -n 2 --dist loadgroup`), so that it

@@ -24,14 +24,12 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     TIMEOUT_MS,
-    chromium_browser,
     example_functions,
     expected,
     lab_server,
     normalize,
     open_notebook,
     readout_value,
-    require_chromium,
     run_all,
     slider_kind,
     slider_plan,
@@ -47,20 +45,9 @@ NOTEBOOKS = widget_notebooks()
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="session")
-def chromium():
-    return require_chromium()
-
-
-@pytest.fixture(scope="session")
 def lab(chromium, tmp_path_factory):
     with lab_server(tmp_path_factory.mktemp("lab")) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    with chromium_browser(chromium) as b:
-        yield b
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ Needs root and useradd; without them the tests skip and say why.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import shutil
@@ -32,13 +33,18 @@ import pytest
 from browser_support import CHROMIUM_ARGS, require_chromium
 from harness import ROOT, answer_cells, cell_by_grade_id, nbgrader_meta, read
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+# one worker runs the whole module, in order: its tests are the steps of one round
+# trip, and a second copy of the fixture would create and delete the same accounts
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("hub")]
 NAME = "01_neuron"
 COURSE_ID = "nn-from-scratch"
 HUB_ROOT = Path("/opt/nn-hub-test")
 INSTRUCTOR = "nnt-instructor"
 STUDENTS = ["nnt-student-a", "nnt-student-b", "nnt-student-c"]
-SHOTS = ROOT / "docs" / "screenshots"
+# the screenshots go with the test's artifacts; NN_UPDATE_SCREENSHOTS=1 writes the
+# README's copies in docs/screenshots instead (a test run leaves the checkout as it was)
+SHOTS = ROOT / ("docs/screenshots" if os.environ.get("NN_UPDATE_SCREENSHOTS") == "1"
+                else "test-artifacts/hub")
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
 
 
@@ -78,6 +84,9 @@ def hub():
     if why:
         pytest.skip(why)
     require_chromium()
+    HUB_ROOT.mkdir(parents=True, exist_ok=True)
+    lock = open(HUB_ROOT / ".test-lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest run on this machine waits its turn
     env = dict(os.environ, NN_HUB_ROOT=str(HUB_ROOT), NN_HUB_INSTRUCTOR=INSTRUCTOR,
                NN_HUB_STUDENTS=" ".join(STUDENTS), NN_HUB_PORT=str(free_port()),
                NN_HUB_API_PORT=str(free_port()), NN_HUB_PROXY_PORT=str(free_port()))
@@ -106,6 +115,7 @@ def hub():
         log.close()
         left = subprocess.run(["pgrep", "-f", f"{HUB_ROOT}/"], capture_output=True, text=True)
         remove_accounts()
+        lock.close()
         assert "stopped" in stop.stdout, stop.stdout + stop.stderr
         assert not left.stdout.strip(), f"still running after make hub-stop: {left.stdout}"
 

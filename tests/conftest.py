@@ -6,6 +6,8 @@ import pytest
 # tests/ on the path, so that test modules can `import harness`
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from xdist_groups import pytest_itemcollected  # noqa: E402, F401 - a hook, found by name
+
 
 @pytest.fixture(scope="session")
 def chromium():

@@ -39,7 +39,9 @@ pytestmark = [pytest.mark.slow,
                                  reason=f"no sandbox here: {sandbox.check()}")]
 
 COURSE = "import os as _os\n_course = _os.path.abspath('../../..')\n"
-MARK = "sleep-nbgrade-attack"  # in the argv of the processes the attackers leave behind
+# in the argv of the processes the attackers leave behind, with the class's own PORT:
+# the warm and the cold class may be graded at once on two workers
+MARK = "sleep-nbgrade-attack"
 
 
 def _try(name: str, body: str) -> str:
@@ -112,7 +114,7 @@ _r = 'connected'
     "leaves_processes": ("sigmoid", _try("detach", f"""
 import os as _o
 import subprocess, sys, time
-_sleeper = [sys.executable, '-c', 'import time; time.sleep(600)', '{MARK}']
+_sleeper = [sys.executable, '-c', 'import time; time.sleep(600)', '{MARK}-PORT']
 subprocess.Popen(_sleeper, start_new_session=True)
 _pid = _o.fork()
 if _pid == 0:
@@ -123,7 +125,7 @@ if _pid == 0:
 _o.waitpid(_pid, 0)
 time.sleep(0.5)
 _r = len([p for p in _o.listdir('/proc') if p.isdigit()
-          and '{MARK}' in open(f'/proc/{{p}}/cmdline').read()])
+          and '{MARK}-PORT' in open(f'/proc/{{p}}/cmdline').read()])
 """), FULL),
     "allocates_3gb": ("sigmoid", """
 import numpy as _np
@@ -206,8 +208,9 @@ def _digest_tree(paths) -> dict[str, str]:
     return out
 
 
-def _marked_processes(course: Path) -> list[str]:
-    """Processes an attacker left, or any sandboxed process of this course's grading.
+def _marked_processes(course: Path, port: int | None = None) -> list[str]:
+    """Processes an attacker of the class on ``port`` left, or any sandboxed process
+    of this course's grading.
 
     (Other tests may be grading other courses with other sandbox uids meanwhile.)
     """
@@ -217,7 +220,7 @@ def _marked_processes(course: Path) -> list[str]:
             args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
             uid = os.stat(f"/proc/{pid}").st_uid
             mine = str(course) in args or str(course) in os.readlink(f"/proc/{pid}/cwd")
-            if MARK in args or (sandbox.BASE_UID <= uid and mine):
+            if (port and f"{MARK}-{port}" in args) or (sandbox.BASE_UID <= uid and mine):
                 left.append(f"{pid} uid {uid}: {args}")
     return left
 
@@ -251,6 +254,10 @@ class Listener:
         self.sock.close()
 
 
+# one worker grades each class, once: the tests on it only read what it left
+GROUP_BY_PARAM = "attacked"
+
+
 @pytest.fixture(scope="module", params=["warm", "cold"])
 def attacked(tmp_path_factory, request):
     """The class graded once with warm kernels (the default), once with --cold-kernels."""
@@ -276,8 +283,8 @@ def attacked(tmp_path_factory, request):
                           timeout=600)
     listener.close()
     yield {"course": course, "proc": proc, "before": before, "after": _digest_tree(watched),
-           "listener": listener, "left": _marked_processes(course), "site": site}
-    for pid in [int(line.split()[0]) for line in _marked_processes(course)]:
+           "listener": listener, "left": _marked_processes(course, listener.port), "site": site}
+    for pid in [int(line.split()[0]) for line in _marked_processes(course, listener.port)]:
         with contextlib.suppress(OSError):  # a failed run must not leave them behind
             os.kill(pid, 9)
 

@@ -11,7 +11,7 @@ KERNEL_FLAG = $$(tools/kernel-transport $(VENV)/bin/jupyter)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor test test-fast release nav lint grade bench clean hub hub-stop
+.PHONY: help setup lab lab-instructor test test-fast release nav lint grade cluster bench clean hub hub-stop
 
 help:
 	@echo "make lab             set up, then open the course in JupyterLab (student view)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lab-instructor  JupyterLab at the repository root (solutions, formgrader)"
 	@echo "make lint            ruff over the package, the tests and the notebooks"
 	@echo "make grade           autograde submitted/ on every core: grades.csv, feedback, summary"
+	@echo "make cluster         a Dask cluster on this machine to grade on (--scheduler)"
 	@echo "make bench           the benchmarks: prints a table, writes benchmarks/results.json"
 
 $(STAMP): pyproject.toml
@@ -58,6 +59,10 @@ nav: setup
 GRADE_ARGS ?=
 grade: setup
 	$(VENV)/bin/nbutils-grade $(GRADE_ARGS)
+
+# a Dask cluster on this machine to grade on (NN_DASK_WORKERS=2); Ctrl-C stops it
+cluster: setup
+	tools/dask-cluster
 
 lint: setup
 	$(VENV)/bin/ruff check nbutils nbinstructor tests solutions benchmarks

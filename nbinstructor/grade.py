@@ -534,7 +534,7 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
           force: bool = False, time_limit: float = 900.0, cell_timeout: float | None = None,
           export: bool = True, reports: bool = True, stream=None,
           live: bool | None = None, warm: bool = True, sandboxed: bool = True,
-          limits=None) -> dict[str, Result]:
+          limits=None, scheduler: str | None = None) -> dict[str, Result]:
     """Grade every submission (or the selected ones); returns the results by key.
 
     Already graded, unchanged submissions are skipped unless ``force``.
@@ -544,10 +544,12 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
     :mod:`nbinstructor.sandbox` with ``limits`` (default: :class:`Limits`,
     CPU time in step with ``time_limit``); refused with
     :class:`~nbinstructor.sandbox.SandboxError` where the machine cannot.
+    ``scheduler``: grade on that Dask cluster (:mod:`nbinstructor.cluster`); its
+    workers build the sandbox, this machine only writes the results.
     """
     from . import sandbox
 
-    if sandboxed:
+    if sandboxed and scheduler is None:
         why = sandbox.check()
         if why:
             raise sandbox.SandboxError(why)
@@ -592,8 +594,15 @@ def grade(course_dir: Path, students=None, assignment_ids=None, jobs: int | None
     if todo:
         prepare(course, sorted({r.assignment for r in todo}), log=say)
         ensure_students(course, sorted({r.student for r in todo}))
-        jobs = max(1, jobs or default_jobs())
-        run_pool(course, todo, state, jobs, time_limit, cell_timeout, out, live, warm, limits)
+        if scheduler:
+            from . import cluster
+
+            options = cluster.worker_options(time_limit, cell_timeout, warm, limits)
+            cluster.run_cluster(course, todo, state, scheduler, options, time_limit, out, live)
+        else:
+            jobs = max(1, jobs or default_jobs())
+            run_pool(course, todo, state, jobs, time_limit, cell_timeout, out, live, warm,
+                     limits)
     results = {r.key: state[r.key] for r in (Result(s, a) for s, a in pairs)
                if r.key in state}
     if export:
@@ -1051,6 +1060,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(default 200M each)")
     parser.add_argument("--cpu-time", type=int, default=None, metavar="SECONDS",
                         help="CPU seconds of each sandboxed process (default: --time-limit)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="grade on this Dask cluster (`make cluster` starts one on this "
+                             "machine); each worker grades in its own sandbox")
     parser.add_argument("--no-export", action="store_true", help="do not write grades.csv")
     parser.add_argument("--no-reports", action="store_true",
                         help="no feedback and no summary")
@@ -1079,7 +1091,8 @@ def main(argv: list[str] | None = None) -> int:
         results = grade(args.course_dir, args.student, args.assignment, args.jobs, force,
                         args.time_limit, args.cell_timeout, not args.no_export,
                         not args.no_reports, warm=not args.cold_kernels,
-                        sandboxed=not args.no_sandbox, limits=limits)
+                        sandboxed=not args.no_sandbox, limits=limits,
+                        scheduler=args.scheduler)
     except KeyboardInterrupt:
         return 130
     except SandboxError as exc:

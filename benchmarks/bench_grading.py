@@ -80,7 +80,7 @@ def _assignments() -> list[str]:
             if (ROOT / "notebooks" / a / f"{a}.ipynb").exists()]
 
 
-def _solved(name: str):
+def answered_notebook(name: str):
     import nbformat
 
     nb = nbformat.read(ROOT / "notebooks" / name / f"{name}.ipynb", as_version=4)
@@ -100,7 +100,7 @@ def build_course(dest: Path, names: list[str], students: int) -> None:
     shutil.copy(ROOT / "nbgrader_config.py", dest)
     for name in names:
         shutil.copytree(ROOT / "solutions" / name, dest / "solutions" / name)
-        solved = nbformat.writes(_solved(name))
+        solved = nbformat.writes(answered_notebook(name))
         blank = (ROOT / "notebooks" / name / f"{name}.ipynb").read_text()
         for i in range(students):
             path = dest / "submitted" / f"student{i:03d}" / name / f"{name}.ipynb"
@@ -194,7 +194,7 @@ def floor(name: str, tmp: Path, env: dict) -> float:
     folder = tmp / f"floor-{name}"
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.ipynb"
-    nbformat.write(_solved(name), path)
+    nbformat.write(answered_notebook(name), path)
     code = ("import nbformat, nbclient, sys, time\n"
             "nb = nbformat.read(sys.argv[1], as_version=4)\n"
             "t0 = time.perf_counter()\n"

@@ -31,6 +31,7 @@ import tarfile
 import tempfile
 import time
 import uuid
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -202,7 +203,9 @@ def store(course, r, found: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     rows = found["gradebook"]
-    with Gradebook(course.db_url) as gb:
+    with Gradebook(course.db_url) as gb, warnings.catch_warnings():
+        # nbgrader's add_submission makes SQLAlchemy warn about its own autoflush
+        warnings.simplefilter("ignore", category=Warning)
         gb.update_or_create_student(r.student)
         try:
             sub = gb.find_submission(r.assignment, r.student)

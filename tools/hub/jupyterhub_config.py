@@ -45,3 +45,11 @@ c.LocalProcessSpawner.interrupt_timeout = 4
 c.LocalProcessSpawner.term_timeout = 3
 c.LocalProcessSpawner.kill_timeout = 3
 c.Spawner.start_timeout = 90
+
+# benchmarks/bench_hub.py drives the hub through its REST API with a token of its own;
+# a class's hub has no such service unless NN_HUB_API_TOKEN is set when it starts
+if os.environ.get("NN_HUB_API_TOKEN"):
+    c.JupyterHub.services = [{"name": "load-test", "api_token": os.environ["NN_HUB_API_TOKEN"]}]
+    c.JupyterHub.load_roles = [{
+        "name": "load-test", "services": ["load-test"],
+        "scopes": ["admin:users", "admin:servers", "access:servers"]}]

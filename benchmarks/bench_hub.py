@@ -233,6 +233,8 @@ def run() -> dict[str, float]:
         subprocess.run([str(ROOT / "tools" / "hub" / "stop")], env=env, capture_output=True,
                        timeout=120)
         proc.wait(timeout=60)
+        # a hub stopped while it was still starting can leave its proxy behind
+        subprocess.run(["pkill", "-KILL", "-f", f"{HUB_ROOT}/"], capture_output=True)
         _remove_accounts()
     return summarize(found)
 

@@ -21,3 +21,6 @@ c.ExecutePreprocessor.timeout = 60
 c.OverwriteCells.add_missing_cells = True
 # generated notebooks carry no outputs and no execution counts
 c.ClearOutput.enabled = True
+# demonstration cells (tag "demo") are not run when grading: nbinstructor/demo.py, which
+# skips only the instructor's own (prepended: it runs before Execute)
+c.Autograde.autograde_preprocessors.prepend(["nbinstructor.demo.SkipDemoCells"])

@@ -282,15 +282,23 @@ def _child(course: Course, argv: list[str], log_path: Path, warm: bool = False,
 
 def _grade_outside(config) -> None:
     """nbgrader's autograde with :class:`nbinstructor.verdicts.GradeOutside` for ``Execute``:
-    the graded test cells run in the grader, out of the student's reach."""
+    the graded test cells run in the grader, out of the student's reach. The rest of
+    the configured list stays (nbgrader_config.py's :class:`nbinstructor.demo.SkipDemoCells`)."""
+    import importlib
+
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
 
     from .verdicts import GradeOutside
 
     default = Autograde.class_traits()["autograde_preprocessors"].default()
+    configured = config.Autograde.get("autograde_preprocessors", default)
+    if hasattr(configured, "get_value"):  # traitlets' lazy prepend/append to the default
+        configured = configured.get_value(default)
+    classes = [getattr(importlib.import_module(p.rpartition(".")[0]), p.rpartition(".")[2])
+               if isinstance(p, str) else p for p in configured]
     config.Autograde.autograde_preprocessors = [GradeOutside if p is Execute else p
-                                                for p in default]
+                                                for p in classes]
 
 
 class CellTracker:

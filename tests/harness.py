@@ -104,26 +104,16 @@ LAST_RECORD = ("print(__import__('json').dumps(getattr(getattr(__import__('sys')
                "'last_value', None), 'record', None)))")
 
 
-class NotebookKernel:
-    """A real kernel that has run one solution notebook, ready for experiments."""
+class Kernel:
+    """A real IPython kernel started in ``folder``, with Jupyter state of its own."""
 
-    def __init__(self, name: str, timeout: float = 60):
+    def __init__(self, folder: Path, timeout: float = 60):
         from jupyter_client.manager import start_new_kernel
 
-        self.name = name
         self.timeout = timeout
-        self.nb = read(source_path(name))
         self._tmp = tempfile.TemporaryDirectory(prefix="nbkernel-")
         env = isolated_env(Path(self._tmp.name))
-        self.km, self.kc = start_new_kernel(
-            kernel_name="python3", cwd=str(source_path(name).parent), env=env)
-        for cell in self.nb.cells:
-            if cell.cell_type == "code":
-                run = self.run(cell.source)
-                if not run.ok:
-                    self.close()
-                    raise RuntimeError(
-                        f"{name}: cell {cell.id} failed while setting up:\n{run.output}")
+        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(folder), env=env)
 
     def run(self, source: str) -> Run:
         """Execute ``source``; ok is False when it raised. Output is all text seen."""
@@ -150,6 +140,27 @@ class NotebookKernel:
             status["ok"] = False
         return Run(status["ok"], "".join(texts))
 
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+        self._tmp.cleanup()
+
+
+class NotebookKernel(Kernel):
+    """A real kernel that has run one solution notebook, ready for experiments."""
+
+    def __init__(self, name: str, timeout: float = 60):
+        self.name = name
+        self.nb = read(source_path(name))
+        super().__init__(source_path(name).parent, timeout)
+        for cell in self.nb.cells:
+            if cell.cell_type == "code":
+                run = self.run(cell.source)
+                if not run.ok:
+                    self.close()
+                    raise RuntimeError(
+                        f"{name}: cell {cell.id} failed while setting up:\n{run.output}")
+
     def exercise(self, answer_id: str, test_id: str, answer_source: str) -> Run:
         """Run ``answer_source`` in place of an answer cell, then a test cell.
 
@@ -174,11 +185,6 @@ class NotebookKernel:
         """The record of the check that failed last here, or None (another error)."""
         found = self.run(LAST_RECORD)
         return json.loads(found.output) if found.ok else None
-
-    def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-        self._tmp.cleanup()
 
 
 @dataclass(frozen=True)

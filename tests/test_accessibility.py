@@ -57,9 +57,11 @@ def lab(chromium, tmp_path_factory):
 
 
 # one notebook's tests on one worker (with `pytest -n 2 --dist loadgroup`), so that it
-# is opened and run once
-@pytest.fixture(scope="module", params=[
-    pytest.param(n, marks=pytest.mark.xdist_group(f"a11y-{n}")) for n in NAMES])
+# is opened and run once (tests/xdist_groups.py)
+GROUP_BY_PARAM = "shown"
+
+
+@pytest.fixture(scope="module", params=NAMES)
 def shown(request, browser, lab):
     """(name, page): the notebook opened and run once; the tests of one notebook share it."""
     name = request.param

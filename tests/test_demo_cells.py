@@ -278,6 +278,8 @@ def verdicts(kernel: Kernel, nb) -> dict[str, tuple[bool, str]]:
 # the variants of one notebook are on one xdist worker (tests/xdist_groups.py), and share
 # its kernels
 GROUP_BY_PARAM = "name"
+# the graded course of the tagging attack: graded once, on one worker
+GROUP_BY_FIXTURE = "attacked"
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ import pytest
 from harness import ROOT, answer_cells, cell_by_grade_id, isolated_env, nbgrader_meta, read
 
 pytestmark = pytest.mark.slow
+# the class is graded once: every test of it on one worker (tests/xdist_groups.py)
+GROUP_BY_FIXTURE = "graded"
 NAME = "01_neuron"
 CELL_TIMEOUT = 4
 POINTS = {"sigmoid_values": 3, "neuron_output_values": 2}

@@ -33,6 +33,8 @@ from harness import (
 )
 
 pytestmark = pytest.mark.slow
+# the class is graded once: every test of it on one worker (tests/xdist_groups.py)
+GROUP_BY_FIXTURE = "graded"
 STYLES = 3
 
 

@@ -45,6 +45,22 @@ def course(request):
 def test_by_param(i, course):
     record(course)
 '''
+BY_FIXTURE = '''
+import pytest
+from record import record
+
+GROUP_BY_FIXTURE = "graded"
+
+
+@pytest.fixture(scope="module")
+def graded():
+    return "graded"
+
+
+@pytest.mark.parametrize("i", range(8))
+def test_uses_it(i, graded):
+    record(graded)
+'''
 
 
 def test_each_group_runs_on_one_worker(tmp_path):
@@ -56,6 +72,7 @@ def test_each_group_runs_on_one_worker(tmp_path):
     (tmp_path / "record.py").write_text(RECORD)
     (tmp_path / "test_marked.py").write_text(MARKED)
     (tmp_path / "test_by_param.py").write_text(BY_PARAM)
+    (tmp_path / "test_by_fixture.py").write_text(BY_FIXTURE)
     record = tmp_path / "record.jsonl"
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "-n", "2", "--dist", "loadgroup", "."],
@@ -66,5 +83,5 @@ def test_each_group_runs_on_one_worker(tmp_path):
     for line in record.read_text().splitlines():
         group, worker = json.loads(line)
         workers.setdefault(group, set()).add(worker)
-    assert sorted(workers) == ["cold", "marked", "warm"]
+    assert sorted(workers) == ["cold", "graded", "marked", "warm"]
     assert all(len(w) == 1 for w in workers.values()), workers

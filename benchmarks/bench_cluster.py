@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench_grading import _env, _run, build_course, parallel, scores
+from bench_hub import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "01_neuron"
@@ -35,17 +35,11 @@ SPREAD: dict[str, tuple[float, float]] = {}
 NOTES: dict[str, str] = {}
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """tools/dask-cluster on a free port, until :meth:`stop`."""
 
     def __init__(self, workers: int, folder: Path, env: dict):
-        self.port = _port()
+        self.port = free_port()
         env = dict(env, NN_DASK_PORT=str(self.port), NN_DASK_WORKERS=str(workers),
                    NN_DASK_DIR=str(folder), NN_DASK_BIN=str(Path(sys.executable).parent))
         self.proc = subprocess.Popen([str(ROOT / "tools" / "dask-cluster")], env=env,

@@ -45,7 +45,7 @@ UNITS = {"hub_users_held": "users", "hub_users_by_memory": "users",
 NOTES: dict[str, str] = {}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -222,8 +222,8 @@ def run() -> dict[str, float]:
         return {"hub_users_held": float("nan")}
     token = secrets.token_hex(32)
     env = dict(os.environ, NN_HUB_ROOT=str(HUB_ROOT), NN_HUB_INSTRUCTOR=INSTRUCTOR,
-               NN_HUB_STUDENTS=" ".join(USERS), NN_HUB_PORT=str(_free_port()),
-               NN_HUB_API_PORT=str(_free_port()), NN_HUB_PROXY_PORT=str(_free_port()),
+               NN_HUB_STUDENTS=" ".join(USERS), NN_HUB_PORT=str(free_port()),
+               NN_HUB_API_PORT=str(free_port()), NN_HUB_PROXY_PORT=str(free_port()),
                NN_HUB_API_TOKEN=token)
     cells = notebook_cells()
     proc = _start_hub(env)

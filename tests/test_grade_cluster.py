@@ -16,13 +16,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from browser_support import free_port
 from harness import ROOT, isolated_env
 from test_grade_class import CLASS, FULL, NAME, build_class, solved
 
@@ -52,12 +52,6 @@ async def dask_setup(worker):
 STUDENTS = {**CLASS, CRASH: (solved, 0, "failed")}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _cluster_env(tmp: Path) -> dict:
     env = isolated_env(tmp / ".env")
     for line in (ROOT / "tools" / "dask-cluster").read_text().splitlines():
@@ -73,13 +67,6 @@ def _dask(*args: str, env: dict, log: Path) -> subprocess.Popen:
                             start_new_session=True)  # a worker and its nanny: one group
 
 
-def _workers(address: str) -> int:
-    from distributed import Client
-
-    with Client(address, timeout=10) as client:
-        return len(client.scheduler_info()["workers"])
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cluster")
@@ -87,7 +74,7 @@ def graded(tmp_path_factory):
     build_class(course, STUDENTS)
     env = _cluster_env(tmp)
     (tmp / "go_down.py").write_text(PRELOAD)
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     procs = {"scheduler": _dask("scheduler", "--host", "127.0.0.1", "--port",
                                 address.rsplit(":", 1)[1], "--dashboard-address",
                                 "127.0.0.1:0", env=env, log=tmp / "scheduler.log")}
@@ -145,8 +132,12 @@ def _running_under(tmp: Path) -> list[str]:
 
 
 def _count(address: str) -> int:
+    """The workers the scheduler knows (0 while it is not up)."""
+    from distributed import Client
+
     try:
-        return _workers(address)
+        with Client(address, timeout=10) as client:
+            return len(client.scheduler_info()["workers"])
     except OSError:
         return 0
 

@@ -24,13 +24,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, require_chromium
+from browser_support import CHROMIUM_ARGS, free_port, require_chromium
 from harness import ROOT, answer_cells, cell_by_grade_id, nbgrader_meta, read
 
 # one worker runs the whole module, in order: its tests are the steps of one round
@@ -54,12 +53,6 @@ def _why_not() -> str:
     if not shutil.which("useradd") or not shutil.which("chpasswd"):
         return "the hub test creates accounts: useradd/chpasswd are missing"
     return ""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_user(user: str, command: str, check: bool = True) -> subprocess.CompletedProcess:

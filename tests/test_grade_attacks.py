@@ -298,10 +298,11 @@ def _evidence(course: Path, student: str) -> list[str]:
     nb = read(course / "autograded" / student / NAME / f"{NAME}.ipynb")
     lines = []
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            text = out.get("text", "") if out.get("output_type") == "stream" else \
-                str(out.get("evalue", ""))
-            lines += [ln for ln in text.splitlines() if "ATTACK" in ln]
+        # one print can reach the notebook as two stream outputs (split where stdout
+        # was flushed): a cell's text is all of its outputs, joined
+        text = "".join(out.get("text", "") if out.get("output_type") == "stream" else
+                       str(out.get("evalue", "")) + "\n" for out in cell.get("outputs", []))
+        lines += [ln for ln in text.splitlines() if "ATTACK" in ln]
     return lines
 
 

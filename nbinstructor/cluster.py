@@ -258,8 +258,8 @@ def run_cluster(course, todo: list, state: dict, scheduler: str, options: list[s
                                    key=f"grade-{r.student}-{r.assignment}-{uuid.uuid4().hex[:8]}")
             futures[future] = r
             progress.started(r.key)
-        for future in as_completed(futures):
-            r = futures[future]
+        for future in as_completed(list(futures)):
+            r = futures.pop(future)
             try:
                 found = future.result()
             except KilledWorker:
@@ -269,6 +269,10 @@ def run_cluster(course, todo: list, state: dict, scheduler: str, options: list[s
             except Exception as exc:  # noqa: BLE001 - reported, and the class goes on
                 found = None
                 why = f"could not be graded on the cluster ({exc!r:.300}): scored 0"
+            # the result is here: a worker that dies from now on must not make the
+            # scheduler grade it again (it recomputes results it holds that are lost)
+            future.release()
+            del future
             if found is None:
                 r.outcome, r.reason = "failed", why
                 record_zero(course, r)

@@ -24,7 +24,16 @@ from pathlib import Path
 import pytest
 from browser_support import free_port
 from harness import ROOT, isolated_env
-from test_grade_class import CLASS, FULL, NAME, build_class, solved
+from test_grade_class import (
+    CLASS,
+    FAKE_SIGMOID,
+    FULL,
+    NAME,
+    blank,
+    build_class,
+    solved,
+    with_answer,
+)
 
 from nbinstructor import cluster, sandbox
 
@@ -49,7 +58,25 @@ class GoDown(WorkerPlugin):
 async def dask_setup(worker):
     await worker.plugin_add(GoDown(), name="go-down")
 '''
-STUDENTS = {**CLASS, CRASH: (solved, 0, "failed")}
+# Right only where the kernel can read the course's solutions: what the sandbox hides
+# on every worker, as it does in local grading (zero); full marks would mean a worker
+# graded without it
+PEEKS = """
+import os as _os
+try:
+    open(_os.path.abspath('../../..') + '/solutions/01_neuron/01_neuron.ipynb').close()
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+    def neuron_output(w, b, x):
+        return sigmoid(np.dot(w, x) + b)
+except OSError:
+    pass
+"""
+STUDENTS = {**CLASS, CRASH: (solved, 0, "failed"),
+            "peeks_at_the_course": (lambda: with_answer("sigmoid", replace=FAKE_SIGMOID + PEEKS,
+                                                        base=blank()), 0, "graded")}
 
 
 def _cluster_env(tmp: Path) -> dict:
@@ -149,6 +176,15 @@ def test_every_student_gets_what_local_grading_gives(graded):
     for student, (_make, score, _outcome) in STUDENTS.items():
         assert float(rows[student]["max_score"]) == FULL
         assert float(rows[student]["score"]) == score, (student, graded["output"])
+
+
+def test_every_worker_grades_in_the_sandbox(graded):
+    assert "WITHOUT the sandbox" not in graded["output"]
+    # the sandbox's keeper reports how each kernel ended; the worker sends the report back
+    logs = graded["course"] / "grading" / "logs"
+    for student, (_make, _score, outcome) in STUDENTS.items():
+        if outcome == "graded":
+            assert (logs / f"{student}__{NAME}.log.sandbox.json").exists(), student
 
 
 def test_the_report_says_what_happened_to_whom(graded):

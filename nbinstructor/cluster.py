@@ -36,6 +36,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 TRIES = 3  # workers one submission may take down before it is reported as failed
+# imported once by each worker's warm server (_warm_server), then by every grader forked
+SERVER_MODULES = ("nbinstructor.grade", "nbinstructor.verdicts", "nbinstructor.warmkernel",
+                  "nbgrader.apps.nbgraderapp", "nbgrader.converters.autograde",
+                  "nbgrader.apps.generateassignmentapp", "numpy", "matplotlib.pyplot",
+                  "nbutils")
 
 
 def pack(course, r) -> bytes:
@@ -91,18 +96,14 @@ def _run_grader(argv: list[str], root: Path, timeout: float) -> tuple[int, str]:
     interpreter per submission spent some 5 s importing). A worker started as a
     daemon (Dask's default) may not have such children: then a new interpreter.
     """
-    import multiprocessing
-
     log = root / "grading-run.log"
-    if multiprocessing.current_process().daemon:
+    ctx = _warm_server()
+    if ctx is None:
         with open(log, "w") as out:
             code = subprocess.run([sys.executable, "-m", "nbinstructor.grade", *argv],
                                   stdout=out, stderr=subprocess.STDOUT, cwd=root,
                                   timeout=timeout).returncode
         return code, log.read_text(errors="replace")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nbinstructor.grade", "nbinstructor.verdicts",
-                                "nbgrader.apps.nbgraderapp", "nbgrader.converters.autograde"])
     proc = ctx.Process(target=_grade_main, args=(argv, str(root), str(log)))
     proc.start()
     proc.join(timeout)
@@ -112,6 +113,32 @@ def _run_grader(argv: list[str], root: Path, timeout: float) -> tuple[int, str]:
         _kill_tree(proc.pid)
         proc.join()
     return proc.exitcode, log.read_text(errors="replace") if log.exists() else ""
+
+
+def _warm_server():
+    """The multiprocessing context of this worker's warm server, started on first use
+    with what grading imports (the grader, nbgrader, the kernel's and the course's
+    modules, as local grading preloads them); None in a daemon worker, which may not
+    have children of its own."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    if multiprocessing.current_process().daemon:
+        return None
+    from .warmkernel import KERNEL_MODULES
+
+    ctx = multiprocessing.get_context("forkserver")
+    # matplotlib reads MPLBACKEND when imported: as the kernels will have it
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    ctx.set_forkserver_preload([*SERVER_MODULES, *KERNEL_MODULES])
+    forkserver.ensure_running()
+    return ctx
+
+
+def dask_setup(worker) -> None:  # noqa: ARG001 - Dask's preload hook
+    """``dask worker --preload nbinstructor.cluster``: the warm server starts with the
+    worker, not with its first submission (some seconds of imports)."""
+    _warm_server()
 
 
 def _grade_main(argv: list[str], root: str, log: str) -> None:
@@ -154,12 +181,35 @@ def _copy_prepared(root: Path, assignment: str, base: str | None) -> None:
             template.mkdir()
             shutil.copy(root / "nbgrader_config.py", template)
             shutil.copytree(root / "solutions", template / "solutions")
-            subprocess.run([sys.executable, "-c", "import sys; from nbinstructor.grade import "
-                            "Course, prepare; prepare(Course(sys.argv[1]), [sys.argv[2]])",
-                            str(template), assignment], check=True, capture_output=True,
-                           cwd=template, timeout=600)
+            _prepare(template, assignment)
     shutil.copy(template / "gradebook.db", root / "gradebook.db")
     shutil.copytree(template / "grading", root / "grading")
+
+
+def _prepare(template: Path, assignment: str) -> None:
+    """:func:`nbinstructor.grade.prepare` of ``assignment`` in the course ``template``,
+    in a process forked from the warm server (or a new interpreter)."""
+    ctx = _warm_server()
+    if ctx is None:
+        subprocess.run([sys.executable, "-c", "import sys; from nbinstructor.grade import "
+                        "Course, prepare; prepare(Course(sys.argv[1]), [sys.argv[2]])",
+                        str(template), assignment], check=True, capture_output=True,
+                       cwd=template, timeout=600)
+        return
+    proc = ctx.Process(target=_prepare_main, args=(str(template), assignment))
+    proc.start()
+    proc.join(600)
+    if proc.exitcode != 0:
+        proc.kill()
+        raise RuntimeError(f"preparing {assignment} failed on {os.uname().nodename}: "
+                           f"exit {proc.exitcode}")
+
+
+def _prepare_main(template: str, assignment: str) -> None:
+    from .grade import Course, prepare
+
+    os.chdir(template)
+    prepare(Course(Path(template)), [assignment], log=lambda *_: None)
 
 
 def _local_directory() -> str | None:

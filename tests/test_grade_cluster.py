@@ -108,7 +108,8 @@ def graded(tmp_path_factory):
     for name in ("worker-1", "worker-2"):
         procs[name] = _dask("worker", address, "--name", name, "--nthreads", "1",
                             "--local-directory", str(tmp / name), "--preload",
-                            str(tmp / "go_down.py"), env=env, log=tmp / f"{name}.log")
+                            "nbinstructor.cluster", "--preload", str(tmp / "go_down.py"),
+                            env=env, log=tmp / f"{name}.log")
     try:
         deadline = time.monotonic() + 120
         while _count(address) < 2:

@@ -76,6 +76,18 @@ def filled_in(name: str):
     return nb
 
 
+def bench_module(name: str):
+    """``benchmarks/bench_<name>.py``, imported (beside the modules it imports)."""
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    path = ROOT / "benchmarks" / f"bench_{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def isolated_env(tmp: Path) -> dict:
     """An environment whose Jupyter, IPython and matplotlib state lives in ``tmp``."""
     env = dict(os.environ)

@@ -1,23 +1,15 @@
 """The floor of benchmarks/bench_grading_cost.py: the cells grading cannot do without."""
 
-import importlib.util
-import sys
-
 import nbformat
 import pytest
-from harness import ROOT
+from harness import ROOT, bench_module
 
 from nbinstructor import assignments
 from nbinstructor.demo import is_tagged
 
 
 def _bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    path = ROOT / "benchmarks" / "bench_grading_cost.py"
-    spec = importlib.util.spec_from_file_location("bench_grading_cost", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("grading_cost")
 
 
 @pytest.mark.parametrize("name", assignments(ROOT))

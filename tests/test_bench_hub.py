@@ -1,18 +1,10 @@
 """The hub load test's verdict (benchmarks/bench_hub.py): how many students were held."""
 
-import importlib.util
-import sys
-
-from harness import ROOT
+from harness import bench_module
 
 
 def _bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    path = ROOT / "benchmarks" / "bench_hub.py"
-    spec = importlib.util.spec_from_file_location("bench_hub", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("hub")
 
 
 def _step(totals, slowest, error=None, peak=250.0, spawn=4.0):

@@ -94,7 +94,9 @@ def answered_notebook(name: str):
     return nb
 
 
-def build_course(dest: Path, names: list[str], students: int) -> None:
+def build_course(dest: Path, names: list[str], students: int, blanks: bool = True) -> None:
+    """A course of ``students`` submissions of each notebook: solved, every third one
+    blank unless not ``blanks``."""
     import nbformat
 
     dest.mkdir(parents=True)
@@ -106,7 +108,7 @@ def build_course(dest: Path, names: list[str], students: int) -> None:
         for i in range(students):
             path = dest / "submitted" / f"student{i:03d}" / name / f"{name}.ipynb"
             path.parent.mkdir(parents=True)
-            path.write_text(blank if i % 3 == 2 else solved)
+            path.write_text(blank if blanks and i % 3 == 2 else solved)
 
 
 def _machine_cpu() -> tuple[float, float]:
@@ -192,12 +194,16 @@ def scores(course: Path) -> dict:
 
 def floor(name: str, tmp: Path, env: dict) -> float:
     """Execute the solved notebook once in a fresh kernel, in a subprocess."""
+    return execute(answered_notebook(name), tmp / f"floor-{name}", env)
+
+
+def execute(nb, folder: Path, env: dict) -> float:
+    """Seconds nbclient takes to run ``nb`` in a fresh kernel, in a subprocess, in ``folder``."""
     import nbformat
 
-    folder = tmp / f"floor-{name}"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(answered_notebook(name), path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "notebook.ipynb"
+    nbformat.write(nb, path)
     code = ("import nbformat, nbclient, sys, time\n"
             "nb = nbformat.read(sys.argv[1], as_version=4)\n"
             "t0 = time.perf_counter()\n"

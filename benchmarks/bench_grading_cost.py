@@ -24,27 +24,17 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_grading import _assignments, _env, answered_notebook, parallel
+from bench_grading import _assignments, _env, build_course, execute, parallel
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"grading_cost_vs_graded_cells": ("<=", 1.5)}
 UNITS = {"grading_cost_run_overhead_s": "s"}
 SPREAD: dict[str, tuple[float, float]] = {}
 NOTES: dict[str, str] = {}
-
-FLOOR = """\
-import sys, time, nbformat, nbclient
-nb = nbformat.read(sys.argv[1], as_version=4)
-t0 = time.perf_counter()
-nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                        resources={"metadata": {"path": sys.argv[2]}}).execute()
-print(time.perf_counter() - t0)
-"""
 
 
 def graded_cells(name: str):
@@ -61,32 +51,6 @@ def graded_cells(name: str):
     return nb
 
 
-def floor(name: str, folder: Path, env: dict) -> float:
-    import nbformat
-
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(graded_cells(name), path)
-    out = subprocess.run([sys.executable, "-c", FLOOR, str(path), str(folder)], env=env,
-                         capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-def build(course: Path, name: str, submissions: int) -> None:
-    import shutil
-
-    import nbformat
-
-    course.mkdir(parents=True)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
-    solved = nbformat.writes(answered_notebook(name))
-    for i in range(submissions):
-        path = course / "submitted" / f"student{i:03d}" / name / f"{name}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_text(solved)
-
-
 def run() -> dict[str, float]:
     if os.geteuid() != 0:
         NOTES["grading_cost_vs_graded_cells"] = "not measured: the sandbox needs root"
@@ -101,14 +65,15 @@ def run() -> dict[str, float]:
         only = os.environ.get("BENCH_COST_ASSIGNMENTS", "")  # e.g. "01_neuron,06_xor"
         for nb in [n for n in _assignments() if not only or n in only.split(",")]:
             course = tmp / nb
-            build(course, nb, submissions)
+            build_course(course, [nb], submissions, blanks=False)
             wall = parallel(course, [nb], env, "--jobs", "1")  # prepared untimed
             state = json.loads((course / "grading" / "state.json").read_text())
             graded = [r["seconds"] for r in state.values() if r["outcome"] == "graded"]
             if len(graded) != submissions:
                 raise RuntimeError(f"{nb}: {len(graded)} of {submissions} solved "
                                    "submissions graded")
-            floors = [floor(nb, tmp / f"floor-{nb}", env) for _ in range(repeats)]
+            floors = [execute(graded_cells(nb), tmp / f"floor-{nb}", env)
+                      for _ in range(repeats)]
             ratio = statistics.median(graded) / statistics.median(floors)
             key = f"grading_cost_vs_graded_cells_{nb}"
             out[key] = ratio

@@ -201,6 +201,7 @@ def _prepare(template: Path, assignment: str) -> None:
     proc.join(600)
     if proc.exitcode != 0:
         proc.kill()
+        proc.join()
         raise RuntimeError(f"preparing {assignment} failed on {os.uname().nodename}: "
                            f"exit {proc.exitcode}")
 
@@ -322,7 +323,6 @@ def run_cluster(course, todo: list, state: dict, scheduler: str, options: list[s
             # the result is here: a worker that dies from now on must not make the
             # scheduler grade it again (it recomputes results it holds that are lost)
             future.release()
-            del future
             if found is None:
                 r.outcome, r.reason = "failed", why
                 record_zero(course, r)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -186,8 +187,16 @@ def _preload() -> None:
     import nbgrader.converters.autograde  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
     import zmq  # noqa: F401
+    from nbformat import v4, validator
 
     from . import verdicts  # noqa: F401 - and with it NumPy, for the tests the grader runs
+
+    # nbformat compiles its notebook schema on first use: once here, not in every worker
+    # (nbconvert validates relaxed; jsonschema's validator is the one that reports errors)
+    for relaxed in (False, True):
+        validator.get_validator(4, v4.nbformat_minor, relax_add_props=relaxed)
+        validator.get_validator(4, v4.nbformat_minor, relax_add_props=relaxed,
+                                name="jsonschema")
 
 
 def _autograde_argv(course: Course, student: str, assignment: str,
@@ -681,6 +690,7 @@ def run_pool(course: Course, todo: list[Result], state: dict, jobs: int, time_li
         for a in sorted({r.assignment for r in todo}):
             modules += warmkernel.setup_imports(course.source(a))
         warmkernel.preload(modules, log=lambda text: out.write(text + "\n"))
+    gc.freeze()  # the preloaded modules: never garbage, so no collection in a worker walks them
     progress = Progress(len(todo), jobs, out, live)
     pending = list(todo)
     running: dict[int, tuple[Result, float, Path, int]] = {}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -41,8 +42,10 @@ from jupyter_client.provisioning import LocalProvisioner
 # switched off, when there is no sandbox to mount it over nbutils)
 FIRST_ON_PATH = "NBUTILS_GRADE_FIRST_ON_PATH"
 # modules every kernel imports before the notebook runs, or on `%matplotlib inline`
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell",
-                  "matplotlib_inline.backend_inline", "comm")
+# (ipykernel.debugger, with debugpy, is imported when the kernel starts: a third of a
+# blank submission's kernel CPU when each kernel imports it)
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "IPython.core.interactiveshell", "matplotlib_inline.backend_inline", "comm")
 
 # sys.path of `python -m ipykernel_launcher`, set by preload
 _base_sys_path: list[str] | None = None
@@ -257,6 +260,9 @@ def _become_kernel(launch: dict) -> int:
         numpy.random.seed()
     from ipykernel import kernelapp
 
+    # what this fork holds from the grader is never garbage to the kernel: left out of
+    # every collection (IPython collects at each display flush, and at exit)
+    gc.freeze()
     code = 0
     try:
         # IPKernelApp reads JPY_PARENT_PID into a default when it is imported,
@@ -265,8 +271,28 @@ def _become_kernel(launch: dict) -> int:
             parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    _end_control_thread()
     atexit._run_exitfuncs()
     return code
+
+
+def _end_control_thread() -> None:
+    """Let the kernel's control thread finish before the exit handlers run.
+
+    ipykernel stops its IOPub thread in an exit handler that runs before the one
+    that joins the control thread; when the control thread is still answering the
+    shutdown request, it then waits for its output to go out through the stopped
+    IOPub until jupyter_client gives up and kills the kernel (3.5 s more for one
+    submission in four here, and the report of a killed kernel).
+    """
+    from ipykernel.kernelapp import IPKernelApp
+
+    if not IPKernelApp.initialized():
+        return
+    thread = IPKernelApp.instance().control_thread
+    if thread is not None and thread.is_alive():
+        thread.stop()
+        thread.join(timeout=10)
 
 
 def _max_fd() -> int:

@@ -214,3 +214,55 @@ def test_an_unused_spare_exits_and_is_reaped(tmp_path):
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "gone"
+
+
+# A kernel whose control thread is still busy after a shutdown request (here its
+# stdout flush is slowed down): the exit handlers, which stop the IOPub thread that
+# thread flushes through, must run only after it has finished. When they ran first,
+# one kernel in four here hung in that flush until jupyter_client killed it.
+SLOW_CONTROL = textwrap.dedent(r'''
+    import asyncio, json, sys
+    from jupyter_client.manager import AsyncKernelManager
+    from nbinstructor import warmkernel
+    folder, report = sys.argv[1], sys.argv[2]
+    warmkernel.preload([])
+    spare = warmkernel.fork_spare()
+    code = f"""
+    import atexit, json, sys, threading, time
+    flush = sys.stdout.flush
+    def slow_flush():
+        if threading.current_thread().name == "Control":
+            time.sleep(1)
+        flush()
+    sys.stdout.flush = slow_flush
+    atexit.register(lambda: open({report!r}, "w").write(json.dumps(
+        sorted(t.name for t in threading.enumerate()))))
+    print("ready")
+    """
+
+    async def main():
+        km = warmkernel.WarmKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=folder)
+        process = km.provisioner.process
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        await kc.execute_interactive(code, timeout=60)
+        kc.stop_channels()
+        await km.shutdown_kernel(now=False)  # as nbclient ends a notebook's kernel
+        print(json.dumps({"spare": process.pid == spare.pid, "exit": process.poll()}))
+
+    asyncio.run(main())
+''')
+
+
+def test_a_warm_kernel_ends_its_control_thread_before_its_exit_handlers(tmp_path):
+    report = tmp_path / "threads at exit.json"
+    proc = subprocess.run([sys.executable, "-c", SLOW_CONTROL, str(tmp_path), str(report)],
+                          env=isolated_env(tmp_path / "env"), capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ended = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert ended == {"spare": True, "exit": 0}  # it ended by itself, not killed
+    threads = json.loads(report.read_text())
+    assert "Control" not in threads and "IOPub" in threads

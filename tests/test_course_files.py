@@ -187,6 +187,17 @@ def test_environment_yml_lists_what_pyproject_lists():
     assert _deps_environment() == _deps_pyproject()
 
 
+def test_importing_nbformat_builds_no_iri_parser():
+    """jsonschema 4.25 and later import rfc3987-syntax, which builds an Earley parser (lark)
+    for IRIs: 1.5 s more in every nbgrader command, Jupyter server and grader here, for a
+    format no notebook uses. pyproject.toml keeps jsonschema below 4.25."""
+    code = ("import sys, nbformat, jsonschema\n"
+            "print(sorted(m for m in ('rfc3987_syntax', 'lark') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_nbutils_import_has_no_side_effects():
     code = (
         "import matplotlib, warnings, numpy as np\n"

@@ -222,7 +222,6 @@ def test_an_unused_spare_exits_and_is_reaped(tmp_path):
 # one kernel in four here hung in that flush until jupyter_client killed it.
 SLOW_CONTROL = textwrap.dedent(r'''
     import asyncio, json, sys
-    from jupyter_client.manager import AsyncKernelManager
     from nbinstructor import warmkernel
     folder, report = sys.argv[1], sys.argv[2]
     warmkernel.preload([])
